@@ -1,0 +1,42 @@
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+S, N, E, F, L, B = (
+    Role.UNION_STAFF,
+    Role.UNION_NEGOTIATOR,
+    Role.EMPLOYER_REP,
+    Role.FIRM_ADMIN,
+    Role.LAWYER,
+    Role.BUREAU_REVIEWER,
+)
+
+# (url name, label, roles that see it). Entries whose URL does not exist yet are skipped.
+NAV = [
+    ("core:home", _("工作台"), None),
+    ("negotiation:list", _("集体协商"), {S, N, E, B}),
+    ("disputes:list", _("劳动争议"), {S, E}),
+    ("legal:consultation_list", _("热线咨询"), {S}),
+    ("legal:case_list", _("法律援助"), {S, F, L}),
+    ("legal:firm_list", _("合作律所"), {S}),
+    ("core:overview", _("区域概览"), {S}),
+    ("core:deadline_board", _("期限看板"), {S, N}),
+    ("core:deadline_calculator", _("期限计算"), {S, N, E, F, L, B}),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for name, label, roles in NAV:
+        if roles is not None and not (user.is_sysadmin or user.role in roles):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"})
+    return {"nav_items": items}

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("home/", views.home, name="home"),
+    path("history/<str:label>/<int:pk>/", views.history, name="history"),
+    path("deadlines/calculator/", views.deadline_calculator, name="deadline_calculator"),
+    path("healthz", views.healthz, name="healthz"),
+]

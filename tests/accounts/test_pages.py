@@ -1,0 +1,45 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_logout_flow(world, client):
+    r = client.get("/accounts/login/")
+    assert r.status_code == 200 and "登录" in r.content.decode()
+    r = client.post("/accounts/login/", {"username": "staff_hh_t", "password": "wrong"})
+    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    r = client.post("/accounts/login/", {"username": "staff_hh_t", "password": "pw-for-tests-123"})
+    assert r.status_code == 302
+    r = client.get("/home/")
+    assert "李" not in "" and r.status_code == 200
+    r = client.post("/accounts/logout/")
+    assert r.status_code == 302
+    assert client.get("/home/").status_code == 302
+
+
+def test_navigation_follows_role(world, client_for):
+    body = client_for(world.users.employer_a).get("/home/").content.decode()
+    assert "期限计算" in body
+    assert "组织名录" not in body
+    body = client_for(world.users.staff_hh).get("/home/").content.decode()
+    assert "组织名录" in body
+
+
+def test_english_switch(world, client_for):
+    c = client_for(world.users.staff_hh)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/home/"})
+    body = c.get("/home/").content.decode()
+    assert 'lang="en"' in body and "中文" in body
+
+
+def test_user_without_role_is_refused(world, client_for):
+    assert client_for(world.users.norole).get("/home/").status_code == 403
+
+
+def test_schema_and_docs(world, client_for):
+    c = client_for(world.users.staff_hh)
+    r = c.get("/api/schema/")
+    assert r.status_code == 200 and b"/api/v1/organisations/" in r.content
+    r = c.get("/api/docs/")
+    assert r.status_code == 200 and b"swagger" in r.content.lower()
+    assert b"cdn" not in r.content.lower()
