@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "negotiation",
     "disputes",
     "legal",
+    "documents",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -26,5 +26,7 @@ urlpatterns = [
     path("negotiations/", include("negotiation.urls")),
     path("disputes/", include("disputes.urls")),
     path("legal-aid/", include("legal.urls")),
+    path("documents/", include("documents.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("core.urls")),
 ]

@@ -7,6 +7,10 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD
 
 
+# In INSTALLED_APPS order: later apps may build on earlier ones' demo rows.
+DEMO_APPS = ("negotiation", "disputes", "legal", "documents", "notifications")
+
+
 class Command(BaseCommand):
     help = "Create or refresh the demo organisations, logins and cases (idempotent)."
 
@@ -17,12 +21,7 @@ class Command(BaseCommand):
             result = demo.seed()
             # Each workflow app may ship a `demo.seed(base)` that builds on the organisations above.
             for config in apps.get_app_configs():
-                if config.name in ("accounts",) or not config.name.split(".")[0] in (
-                    "negotiation",
-                    "disputes",
-                    "legal",
-                    "core",
-                ):
+                if config.name not in DEMO_APPS:
                     continue
                 try:
                     module = importlib.import_module(f"{config.name}.demo")
