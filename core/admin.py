@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, CalendarDay, CalendarYear, DeadlineRule
+from .models import AuditEvent, CalendarDay, CalendarYear, DeadlineRule, MinimumWage
 
 
 @admin.register(DeadlineRule)
@@ -33,3 +33,9 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(MinimumWage)
+class MinimumWageAdmin(admin.ModelAdmin):
+    list_display = ["region", "tier", "monthly", "hourly", "effective_from", "is_sample"]
+    list_filter = ["is_sample", "tier"]

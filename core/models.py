@@ -103,3 +103,24 @@ class CalendarYear(models.Model):
 
     def __str__(self):
         return str(self.year)
+
+
+class MinimumWage(models.Model):
+    """Local minimum wage by region tier and date (data, editable; demo rows are marked as samples)."""
+
+    region = models.ForeignKey("accounts.Region", verbose_name=_("地区"), on_delete=models.PROTECT, related_name="minimum_wages")
+    tier = models.CharField(_("档次"), max_length=20, blank=True)
+    monthly = models.DecimalField(_("月最低工资（元）"), max_digits=8, decimal_places=2)
+    hourly = models.DecimalField(_("小时最低工资（元）"), max_digits=6, decimal_places=2)
+    effective_from = models.DateField(_("执行日期"))
+    source = models.CharField(_("依据"), max_length=200)
+    is_sample = models.BooleanField(_("示例数据，待核实"), default=True)
+
+    class Meta:
+        ordering = ["region__code", "-effective_from"]
+        constraints = [models.UniqueConstraint(fields=["region", "effective_from"], name="uniq_minwage_region_date")]
+        verbose_name = _("最低工资标准")
+        verbose_name_plural = _("最低工资标准")
+
+    def __str__(self):
+        return f"{self.region} {self.effective_from}: {self.monthly}"
