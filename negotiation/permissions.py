@@ -1,0 +1,112 @@
+"""Object rules for negotiations: each returns a Decision with the reason shown on a disabled button.
+
+The scope (who may see a negotiation at all) is `selectors.negotiations_visible_to`; these rules
+decide who may act. Sysadmins pass everything.
+"""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from core.permissions import Decision
+
+from .models import Negotiation, State
+
+
+def _sysadmin(actor) -> bool:
+    return bool(actor and getattr(actor, "is_authenticated", False) and actor.is_sysadmin)
+
+
+def is_union_side(actor, negotiation: Negotiation) -> Decision:
+    if _sysadmin(actor):
+        return Decision.allow()
+    if actor and actor.has_role(Role.UNION_NEGOTIATOR) and actor.organisation_id == negotiation.union_id:
+        return Decision.allow()
+    return Decision.deny(_("只有本协商的工会协商代表可以执行此操作。"))
+
+
+def is_employer_side(actor, negotiation: Negotiation) -> Decision:
+    if _sysadmin(actor):
+        return Decision.allow()
+    if actor and actor.has_role(Role.EMPLOYER_REP) and actor.organisation_id == negotiation.employer_id:
+        return Decision.allow()
+    return Decision.deny(_("只有本协商的用人单位协商代表可以执行此操作。"))
+
+
+def is_either_side(actor, negotiation: Negotiation) -> Decision:
+    if is_union_side(actor, negotiation) or is_employer_side(actor, negotiation):
+        return Decision.allow()
+    return Decision.deny(_("只有协商双方的代表可以执行此操作。"))
+
+
+def is_bureau(actor, negotiation: Negotiation) -> Decision:
+    if _sysadmin(actor):
+        return Decision.allow()
+    if not (actor and actor.has_role(Role.BUREAU_REVIEWER) and actor.organisation_id):
+        return Decision.deny(_("只有劳动保障行政部门的审查员可以执行此操作。"))
+    if negotiation.bureau_id and negotiation.bureau_id != actor.organisation_id:
+        return Decision.deny(_("该集体合同报送的是其他劳动保障行政部门。"))
+    if not negotiation.employer.region.path.startswith(actor.organisation.region.path):
+        return Decision.deny(_("该用人单位不在本部门辖区内。"))
+    return Decision.allow()
+
+
+# action name → (who may, label). The UI shows buttons from this table with the reason when refused.
+ACTION_RULES = {
+    "propose": is_union_side,
+    "accept": is_employer_side,
+    "refuse": is_employer_side,
+    "request_coordination": is_union_side,
+    "extend_coordination": is_bureau,
+    "coordination_agree": is_bureau,
+    "coordination_close": is_bureau,
+    "start_rounds": is_either_side,
+    "suspend": is_either_side,
+    "resume": is_either_side,
+    "agree_draft": is_either_side,
+    "open_comments": is_union_side,
+    "put_to_vote": is_union_side,
+    "record_vote": is_union_side,
+    "sign": is_either_side,
+    "file": is_either_side,
+    "return_objection": is_bureau,
+    "take_effect": is_bureau,
+    "withdraw": is_union_side,
+}
+
+
+def can(action: str, actor, negotiation: Negotiation) -> Decision:
+    rule = ACTION_RULES.get(action)
+    if rule is None:
+        return Decision.deny(_("未知操作。"))
+    return rule(actor, negotiation)
+
+
+def can_edit_terms(actor, negotiation: Negotiation) -> Decision:
+    if negotiation.state == State.DRAFT:
+        return is_union_side(actor, negotiation)
+    if negotiation.state in (State.PROPOSED, State.ACCEPTED, State.IN_ROUNDS):
+        # Counter-proposals per term: the employer side while responding and both sides in rounds.
+        if negotiation.state == State.PROPOSED:
+            ok = is_employer_side(actor, negotiation)
+            return ok if ok else Decision.deny(_("要约已发出，职工方不能再修改条款；请等待对方回应。"))
+        return is_either_side(actor, negotiation)
+    return Decision.deny(_("当前状态下不能修改条款。"))
+
+
+def can_edit_representatives(actor, negotiation: Negotiation, side: str) -> Decision:
+    if negotiation.state not in (State.DRAFT, State.PROPOSED, State.ACCEPTED, State.IN_ROUNDS, State.SUSPENDED):
+        return Decision.deny(_("当前状态下不能变更协商代表。"))
+    if negotiation.state == State.DRAFT:
+        return is_union_side(actor, negotiation)
+    return is_union_side(actor, negotiation) if side == "union" else is_employer_side(actor, negotiation)
+
+
+def can_record_round(actor, negotiation: Negotiation) -> Decision:
+    if negotiation.state != State.IN_ROUNDS:
+        return Decision.deny(_("只有在协商进行中才能记录协商会议。"))
+    return is_either_side(actor, negotiation)
+
+
+def can_manage_comments(actor, negotiation: Negotiation) -> Decision:
+    return is_union_side(actor, negotiation)
