@@ -1,0 +1,58 @@
+"""Reads for generated documents, always through the kind's scoped queryset."""
+from __future__ import annotations
+
+from django.http import Http404
+
+from . import registry
+from .models import GeneratedDocument
+
+
+def document_visible_to(actor, pk) -> GeneratedDocument:
+    """The document `pk` if `actor` may see the object it is about; Http404 otherwise."""
+    try:
+        doc = GeneratedDocument.objects.get(pk=pk)
+    except (GeneratedDocument.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    kind = registry.get(doc.kind)
+    if not kind.visible_to(actor).filter(pk=doc.object_id).exists():
+        raise Http404
+    return doc
+
+
+def panel_rows(owner_obj, actor) -> list[dict]:
+    """For the panel on `owner_obj`'s page: one row per (kind, target) with its latest documents.
+
+    Two queries for the documents whatever the number of kinds and targets.
+    """
+    label = owner_obj._meta.label_lower
+    docs = list(GeneratedDocument.objects.filter(owner_label=label, owner_id=str(owner_obj.pk)).order_by("-pk")[:200])
+    rows = []
+    seen = set()
+    for kind in registry.kinds_for_owner(owner_obj):
+        try:
+            targets = kind.targets_for(owner_obj)
+        except Exception:  # a builder's lookup must never break the page that includes the panel
+            targets = []
+        for target in targets:
+            key = (kind.key, target._meta.label_lower, str(target.pk))
+            seen.add(key)
+            mine = [d for d in docs if (d.kind, d.object_label, d.object_id) == key]
+            latest_done = next((d for d in mine if d.status == GeneratedDocument.Status.DONE), None)
+            latest = mine[0] if mine else None
+            applies = kind.applies(target)
+            can = applies and (actor is None or kind.may_generate(actor, target))
+            rows.append(
+                {
+                    "kind": kind,
+                    "label": kind.label_for(target),
+                    "target": target,
+                    "latest": latest,
+                    "done": latest_done,
+                    "busy": bool(latest and latest.is_busy),
+                    "failed": latest if latest and latest.status == GeneratedDocument.Status.FAILED else None,
+                    "can_generate": bool(can),
+                    "reason": "" if can else (getattr(applies, "reason", "") or getattr(can, "reason", "")),
+                    "older": [d for d in mine if d.status == GeneratedDocument.Status.DONE and d is not latest_done][:5],
+                }
+            )
+    return rows
