@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-# Websocket routes; apps add theirs in core/consumers (issue: live updates).
-websocket_urlpatterns: list = []
+from . import consumers
+
+# Websocket routes (config/asgi.py wraps them in AllowedHostsOriginValidator(AuthMiddlewareStack(...))).
+websocket_urlpatterns = [
+    path("ws/notifications/", consumers.UserConsumer.as_asgi(), name="ws-notifications"),
+    path("ws/negotiations/<int:pk>/", consumers.NegotiationConsumer.as_asgi(), name="ws-negotiation"),
+]

@@ -15,6 +15,11 @@ class Notification(models.Model):
     object_id = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # deadline warnings are emailed once
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
 
     class Meta:
         ordering = ["-created_at", "-id"]

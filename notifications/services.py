@@ -1,14 +1,27 @@
 """`notify` is how every workflow tells people something happened.
 
-Rows are written inside the caller's transaction; the websocket push happens on commit.
+Rows are written inside the caller's transaction; the websocket push happens on commit, and so
+does the email for deadline warnings (a Celery task: eager in the embedded default).
+
+Kinds that also send an email: anything starting with "deadline" (e.g. "deadline_approaching",
+"deadline.warning") and the ones in DEADLINE_WARNING_KINDS.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
+from django.db import transaction
+from django.utils import timezone
+
 from core import realtime
 
 from .models import Notification
+
+DEADLINE_WARNING_KINDS = frozenset({"comment_period_closing", "response_due_soon", "sla_due_soon"})
+
+
+def is_deadline_warning(kind: str) -> bool:
+    return kind.startswith("deadline") or kind in DEADLINE_WARNING_KINDS
 
 
 def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", obj=None) -> list[Notification]:
@@ -24,6 +37,58 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: 
             Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url, object_label=label, object_id=oid)
         )
     created = Notification.objects.bulk_create(rows)
-    for n in rows:
-        realtime.publish(realtime.group_for("user", n.recipient_id), "notification", kind=kind, object=label, id=oid)
+    for n in created:
+        realtime.publish(
+            realtime.group_for("user", n.recipient_id), "notification", kind=kind, object=label, id=oid, notification=n.pk
+        )
+    if is_deadline_warning(kind):
+        ids = [n.pk for n in created if n.pk is not None]
+        if ids:
+            transaction.on_commit(lambda: _queue_email(ids))
     return created
+
+
+def _queue_email(ids: list[int]) -> None:
+    from .tasks import send_notification_emails
+
+    send_notification_emails.delay(ids)
+
+
+@transaction.atomic
+def notification_mark_read(*, actor, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the actor's own notifications read (all unread ones when `notification_ids` is None)."""
+    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    changed = qs.update(read_at=timezone.now())
+    if changed:
+        realtime.publish(realtime.group_for("user", actor.pk), "read", count=changed)
+    return changed
+
+
+def notification_mark_all_read(*, actor) -> int:
+    return notification_mark_read(actor=actor, notification_ids=None)
+
+
+@transaction.atomic
+def notification_send_emails(*, notification_ids: Iterable[int]) -> int:
+    """Email each notification once (rows already emailed or without an address are skipped)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    sent = 0
+    rows = (
+        Notification.objects.select_for_update()
+        .select_related("recipient")
+        .filter(pk__in=list(notification_ids), emailed_at__isnull=True)
+    )
+    for n in rows:
+        if not n.recipient.email or not n.recipient.is_active:
+            continue
+        link = (settings.SITE_URL.rstrip("/") + n.url) if n.url.startswith("/") else n.url
+        text = "\n\n".join(p for p in (n.title, n.body, link) if p)
+        send_mail(subject=f"[协商] {n.title}", message=text, from_email=None, recipient_list=[n.recipient.email])
+        n.emailed_at = timezone.now()
+        n.save(update_fields=["emailed_at"])
+        sent += 1
+    return sent
