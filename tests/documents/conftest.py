@@ -1,0 +1,30 @@
+import pytest
+
+from documents.demo import build_sample_negotiation
+
+
+@pytest.fixture
+def negotiation(world):
+    world.emp_a.address = "呼和浩特市赛罕区乳业大街8号"
+    world.emp_a.legal_representative = "王建国"
+    world.emp_a.save()
+    return build_sample_negotiation(employer=world.emp_a, union=world.union_a, workshops=1)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
