@@ -180,20 +180,20 @@ class Outcome(models.TextChoices):
     WITHDRAWN = "withdrawn", _("撤回")
 
 
-def _is_staff(user):
+def _is_staff(instance, user):
     return user.is_sysadmin or user.role == "union_staff"
 
 
-def _is_firm_admin(user):
+def _is_firm_admin(instance, user):
     return user.is_sysadmin or user.role == "firm_admin"
 
 
-def _is_firm_user(user):
+def _is_firm_user(instance, user):
     return user.is_sysadmin or user.role in ("firm_admin", "lawyer")
 
 
-def _is_staff_or_system(user):
-    return user is None or _is_staff(user)
+def _is_staff_or_system(instance, user):
+    return user is None or _is_staff(instance, user)
 
 
 class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -260,6 +260,10 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     satisfaction_note = models.CharField(_("满意度说明"), max_length=200, blank=True)
 
     consultation = models.ForeignKey(Consultation, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    dispute = models.ForeignKey(
+        "disputes.DisputeCase", verbose_name=_("关联劳动争议"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="legal_aid_cases",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -285,6 +289,11 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @property
     def employer_label(self):
         return str(self.opposing_employer) if self.opposing_employer_id else self.opposing_employer_name
+
+    def clean_fields(self, exclude=None):
+        # clean_fields() re-assigns every field; a protected FSM field refuses that (django-fsm-2), and the
+        # state is only ever set by transitions, so it is left out here.
+        super().clean_fields(exclude={*(exclude or ()), "state"})
 
     def clean(self):
         if self.id_number:
