@@ -51,7 +51,8 @@ test: sysdeps browser venv  ## the whole suite (PostgreSQL/Redis when DATABASE_U
 
 worker: venv  ## Celery worker with beat (needs REDIS_URL)
 	@test -n "$$REDIS_URL" || { echo "set REDIS_URL (e.g. redis://127.0.0.1:6379/0)"; exit 2; }
-	$(BIN)/celery -A config worker -B -l info --concurrency 2
+	@mkdir -p var
+	$(BIN)/celery -A config worker -B -s var/celerybeat-schedule -l info --concurrency 2
 
 check: venv
 	DJANGO_ENV=production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) DJANGO_ALLOWED_HOSTS=xieshang.example \
