@@ -116,6 +116,12 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.title}（{self.employer}）"
 
+    def clean_fields(self, exclude=None):
+        # django-fsm's protected field refuses the re-assignment clean_fields() does; the state is
+        # only ever set by transitions, whose choices are fixed, so there is nothing to clean.
+        exclude = set(exclude or ()) | {"state"}
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         errors = {}
         if self.union_id and self.employer_id and self.union.employer_id and self.union.employer_id != self.employer_id:

@@ -18,3 +18,115 @@ def negotiations_visible_to(actor) -> QuerySet:
         employer="employer_id",
         union="union_id",
     )
+
+
+import datetime as dt
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from . import rules
+from .models import STATES_WITH_DUE, Comment, CommentLink, PublishedDraft, State, Term, TermVersion
+
+
+def _due_q(lo: dt.date | None, hi: dt.date | None) -> Q:
+    q = Q()
+    for state, field in STATES_WITH_DUE.items():
+        cond = Q(state=state)
+        if lo is not None:
+            cond &= Q(**{f"{field}__gte": lo})
+        if hi is not None:
+            cond &= Q(**{f"{field}__lte": hi})
+        q |= cond
+    return q
+
+
+def negotiation_list(actor, *, state=None, employer=None, overdue=False, due_week=False, today=None):
+    """The list page's rows: a fixed number of queries however many rows."""
+    today = today or timezone.localdate()
+    qs = negotiations_visible_to(actor).select_related("employer", "employer__region", "union")
+    if state:
+        qs = qs.filter(state=state)
+    if employer:
+        qs = qs.filter(employer=employer)
+    if overdue:
+        qs = qs.filter(_due_q(None, today - dt.timedelta(days=1)) | Q(state=State.OVERDUE))
+    if due_week:
+        qs = qs.filter(_due_q(today, today + dt.timedelta(days=7)))
+    return qs.order_by("-updated_at", "-pk")
+
+
+def negotiation_detail(actor, pk):
+    return negotiations_visible_to(actor).select_related("employer", "employer__region", "union", "bureau").get(pk=pk)
+
+
+def terms_of(negotiation):
+    return (
+        Term.objects.filter(negotiation=negotiation, is_removed=False)
+        .select_related("current", "current__author")
+        .annotate(version_count=Count("versions"))
+        .order_by("number")
+    )
+
+
+def cost_rows(negotiation, version: TermVersion, kind: str, wages=None):
+    floor = wages.minimum_monthly if wages else None
+    return rules.term_cost(kind, version.data, floor)
+
+
+def version_pair(term: Term, a: int | None = None, b: int | None = None):
+    """Two versions of a term to show side by side (default: the latest and the one before)."""
+    versions = list(term.versions.select_related("author").order_by("number"))
+    by_num = {v.number: v for v in versions}
+    right = by_num.get(b) if b else (versions[-1] if versions else None)
+    left = by_num.get(a) if a else (versions[-2] if len(versions) > 1 else None)
+    return versions, left, right
+
+
+def diff_fields(left: dict | None, right: dict | None):
+    """Rows (key, left, right, changed) over the union of top-level keys, plus one row per group."""
+    left, right = left or {}, right or {}
+    rows = []
+    for key in sorted(set(left) | set(right)):
+        if key == "groups":
+            continue
+        rows.append((key, left.get(key, ""), right.get(key, ""), left.get(key) != right.get(key)))
+    lg, rg = left.get("groups") or [], right.get("groups") or []
+    for i in range(max(len(lg), len(rg))):
+        lv = lg[i] if i < len(lg) else {}
+        rv = rg[i] if i < len(rg) else {}
+        label = (rv or lv).get("name", f"#{i + 1}")
+        fmt = lambda g: "；".join(f"{k}={v}" for k, v in g.items() if k != "name")  # noqa: E731
+        rows.append((f"组别：{label}", fmt(lv), fmt(rv), lv != rv))
+    return rows
+
+
+def representatives_flagged(negotiation, terms):
+    """Art. 28: workers' representatives are protected; flag standby/rotation terms naming one of them."""
+    names = [r.name for r in negotiation.representatives.all() if r.side == "union"]
+    flags = {}
+    for t in terms:
+        if t.kind in ("standby", "rotation") and t.current:
+            blob = str(t.current.data) + (t.current.text or "")
+            hit = [n for n in names if n and n in blob]
+            if hit:
+                flags[t.pk] = hit
+    return flags
+
+
+def comment_summary(draft: PublishedDraft):
+    """Comments grouped by term with counts and the participation rate."""
+    versions = list(
+        draft.versions.select_related("term").annotate(n=Count("comments", filter=Q(comments__draft=draft))).order_by("term__number")
+    )
+    comments = Comment.objects.filter(draft=draft).select_related("link").order_by("term_version_id", "pk")
+    by_version: dict[int, list] = {}
+    for c in comments:
+        by_version.setdefault(c.term_version_id, []).append(c)
+    used = CommentLink.objects.filter(draft=draft, used=True).count()
+    issued = CommentLink.objects.filter(draft=draft).count()
+    rate = (used * 100 / draft.employee_count) if draft.employee_count else 0
+    return {
+        "versions": [(v, by_version.get(v.pk, [])) for v in versions],
+        "issued": issued, "used": used, "rate": round(rate, 1), "employee_count": draft.employee_count,
+    }

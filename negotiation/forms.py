@@ -1,0 +1,279 @@
+"""Forms only parse input; the services decide. Structured term fields are entered as one line per group."""
+from __future__ import annotations
+
+import re
+import secrets
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+
+from .models import TermKind
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class KeyedForm(forms.Form):
+    """Carries a one-time submission key so a double-submitted form creates nothing twice."""
+
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", secrets.token_urlsafe(16))
+
+
+class NegotiationForm(KeyedForm):
+    title = forms.CharField(label=_("协商事项"), max_length=200, initial=_("专项集体合同（工资与工时）"))
+    employer = forms.ModelChoiceField(label=_("用人单位"), queryset=Organisation.objects.none())
+    headcount = forms.IntegerField(label=_("覆盖职工人数"), min_value=1, required=False)
+    term_start = forms.DateField(label=_("合同期限起"), required=False, widget=DATE)
+    term_end = forms.DateField(label=_("合同期限止"), required=False, widget=DATE, help_text=_("1至3年（集体合同规定第38条）"))
+
+    def __init__(self, *args, employers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].queryset = employers if employers is not None else Organisation.objects.none()
+
+
+class NegotiationEditForm(forms.Form):
+    title = forms.CharField(label=_("协商事项"), max_length=200)
+    headcount = forms.IntegerField(label=_("覆盖职工人数"), min_value=1, required=False)
+    term_start = forms.DateField(label=_("合同期限起"), required=False, widget=DATE)
+    term_end = forms.DateField(label=_("合同期限止"), required=False, widget=DATE, help_text=_("1至3年（集体合同规定第38条）"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+YES = {"是", "首席", "y", "yes", "1", "true", "√", "外聘"}
+
+
+class RepresentativesForm(forms.Form):
+    people = forms.CharField(
+        label=_("代表名单"), widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("每行一人：姓名，职务，首席（是/否），外聘（是/否），身份证后四位（可空）。至少3人，一名首席。"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_people(self):
+        out = []
+        for n, line in enumerate(self.cleaned_data["people"].splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in re.split(r"[,，\t]", line)]
+            parts += [""] * (5 - len(parts))
+            if not parts[0]:
+                raise forms.ValidationError(_("第%(n)s行缺少姓名。") % {"n": n})
+            out.append({"name": parts[0], "position": parts[1], "is_chief": parts[2].lower() in YES,
+                        "is_outsider": parts[3].lower() in YES, "id_last4": parts[4][:4]})
+        return out
+
+
+GROUP_HELP = {
+    "staggered": _("每行一组：名称，人数，上班时间，下班时间，工作日（如 1-5 或 1,3,5；1=周一）"),
+    "pay": _("每行一组：岗位/职级，人数，原月工资，调整（如 -10% 或 -300 元）"),
+    "rotation": _("每行一组：名称，人数，原月工资，轮岗期间月工资"),
+    "short_hours": _("每行一组：名称，人数，原月工资，缩短工时期间月工资"),
+    "standby": _("每行一组：名称，人数，原月工资，待岗期间每月发放"),
+}
+
+
+def _weekdays(text):
+    days = set()
+    for part in re.split(r"[、,，/ ]+", text.strip()):
+        if not part:
+            continue
+        if "-" in part:
+            a, b = part.split("-", 1)
+            days.update(range(int(a), int(b) + 1))
+        else:
+            days.add(int(part))
+    return sorted(days)
+
+
+class TermForm(KeyedForm):
+    kind = forms.ChoiceField(label=_("条款类型"), choices=TermKind.choices)
+    title = forms.CharField(label=_("标题"), max_length=120)
+    start = forms.DateField(label=_("执行期间起"), required=False, widget=DATE)
+    end = forms.DateField(label=_("执行期间止"), required=False, widget=DATE)
+    groups = forms.CharField(label=_("职工组别"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=" / ".join(str(v) for v in GROUP_HELP.values()))
+    daily_hours = forms.DecimalField(label=_("每日工时"), required=False)
+    weekly_hours = forms.DecimalField(label=_("每周工时"), required=False)
+    overtime_daily = forms.DecimalField(label=_("每日延长工时"), required=False)
+    overtime_monthly = forms.DecimalField(label=_("每月延长工时"), required=False)
+    overtime_special_reason = forms.BooleanField(label=_("因特殊原因延长工时"), required=False)
+    approval_number = forms.CharField(label=_("综合计算/不定时工作制批准文号"), required=False)
+    days_on = forms.IntegerField(label=_("轮岗：连续工作天数"), required=False)
+    days_off = forms.IntegerField(label=_("轮岗：连续休息天数"), required=False)
+    pay_rule = forms.CharField(label=_("工资支付办法"), required=False)
+    works_during_standby = forms.BooleanField(label=_("待岗期间安排工作"), required=False)
+    original_date = forms.DateField(label=_("原定工资支付日"), required=False, widget=DATE)
+    deferred_date = forms.DateField(label=_("延期支付日"), required=False, widget=DATE)
+    headcount = forms.IntegerField(label=_("涉及人数"), required=False)
+    text = forms.CharField(label=_("条款文本"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    note = forms.CharField(label=_("修改说明"), required=False, max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def structured(self) -> dict:
+        """The term's structured data for the service (which validates it against the rules)."""
+        d = self.cleaned_data
+        kind = d["kind"]
+        data: dict = {}
+        if kind in ("staggered", "pay", "rotation", "short_hours", "standby"):
+            data["start"] = d["start"].isoformat() if d.get("start") else ""
+            data["end"] = d["end"].isoformat() if d.get("end") else ""
+            data["groups"] = self._groups(kind, d.get("groups") or "")
+        for key in ("daily_hours", "weekly_hours", "overtime_daily", "overtime_monthly"):
+            if d.get(key) is not None:
+                data[key] = str(d[key])
+        for key in ("approval_number", "pay_rule"):
+            if d.get(key):
+                data[key] = d[key]
+        if d.get("overtime_special_reason"):
+            data["overtime_special_reason"] = True
+        if kind == "rotation":
+            data["days_on"], data["days_off"] = d.get("days_on"), d.get("days_off")
+        if kind == "standby":
+            data["works_during_standby"] = bool(d.get("works_during_standby"))
+            data["first_cycle_full_pay"] = True
+        if kind == "deferred":
+            data["original_date"] = d["original_date"].isoformat() if d.get("original_date") else ""
+            data["deferred_date"] = d["deferred_date"].isoformat() if d.get("deferred_date") else ""
+            data["headcount"] = d.get("headcount")
+        if kind == "article":
+            data["text"] = d.get("text") or ""
+        return data
+
+    def _groups(self, kind, text):
+        groups = []
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            p = [x.strip() for x in re.split(r"[,，\t]", line)]
+            p += [""] * (5 - len(p))
+            g = {"name": p[0], "headcount": p[1]}
+            if kind == "staggered":
+                try:
+                    g.update(start_time=p[2], end_time=p[3], weekdays=_weekdays(p[4]))
+                except ValueError:
+                    self.add_error("groups", _("第%(n)s行工作日格式不正确。") % {"n": n})
+            elif kind == "pay":
+                g["base_pay"] = p[2]
+                adj = p[3].replace("元", "").strip()
+                if adj.endswith("%"):
+                    g["adjust_percent"] = adj[:-1].strip()
+                else:
+                    g["adjust_amount"] = adj
+            elif kind == "standby":
+                g.update(base_pay=p[2], standby_pay=p[3])
+            else:
+                g.update(base_pay=p[2], new_pay=p[3])
+            groups.append(g)
+        return groups
+
+
+def groups_text(kind: str, data: dict) -> str:
+    """The one-line-per-group text for editing an existing version."""
+    lines = []
+    for g in data.get("groups") or []:
+        if kind == "staggered":
+            days = ",".join(str(x) for x in g.get("weekdays") or [])
+            lines.append(f"{g.get('name')}，{g.get('headcount')}，{g.get('start_time')}，{g.get('end_time')}，{days}")
+        elif kind == "pay":
+            adj = f"{g['adjust_percent']}%" if g.get("adjust_percent") not in (None, "") else f"{g.get('adjust_amount')}元"
+            lines.append(f"{g.get('name')}，{g.get('headcount')}，{g.get('base_pay')}，{adj}")
+        elif kind == "standby":
+            lines.append(f"{g.get('name')}，{g.get('headcount')}，{g.get('base_pay')}，{g.get('standby_pay')}")
+        else:
+            lines.append(f"{g.get('name')}，{g.get('headcount')}，{g.get('base_pay')}，{g.get('new_pay')}")
+    return "\n".join(lines)
+
+
+class ResponseForm(forms.Form):
+    decision = forms.ChoiceField(label=_("回应"), choices=[("agree", _("同意协商")), ("refuse", _("拒绝协商"))], widget=forms.RadioSelect)
+    text = forms.CharField(label=_("书面回应意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("拒绝理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("拒绝协商必须说明正当理由（集体合同规定第32条）"))
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+
+
+class RoundForm(KeyedForm):
+    held_on = forms.DateField(label=_("会议日期"), widget=DATE)
+    location = forms.CharField(label=_("地点"), required=False)
+    chair_side = forms.ChoiceField(label=_("主持方（双方首席代表轮流主持）"), choices=[("union", _("职工方")), ("employer", _("用人单位方"))])
+    attendees = forms.CharField(label=_("出席人员"), widget=forms.Textarea(attrs={"rows": 2}))
+    recorder = forms.CharField(label=_("记录员"), max_length=60)
+    minutes = forms.CharField(label=_("会议纪要"), widget=forms.Textarea(attrs={"rows": 6}))
+    union_chief_signed = forms.BooleanField(label=_("职工方首席代表已在纪要上签字"), required=False)
+    employer_chief_signed = forms.BooleanField(label=_("用人单位方首席代表已在纪要上签字"), required=False)
+
+
+class SuspendForm(forms.Form):
+    next_date = forms.DateField(label=_("下次协商日期"), widget=DATE)
+    reason = forms.CharField(label=_("中止原因"), required=False)
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因/意见"), widget=forms.Textarea(attrs={"rows": 3}))
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+
+
+class PublishForm(forms.Form):
+    comments_close = forms.DateTimeField(label=_("征求意见截止时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    employee_count = forms.IntegerField(label=_("征求意见职工人数"), min_value=1)
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+
+
+class LinksForm(KeyedForm):
+    count = forms.IntegerField(label=_("生成数量"), min_value=0, max_value=2000, required=False)
+    labels = forms.CharField(label=_("或按名单生成（每行一个编号/车间）"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean(self):
+        d = super().clean()
+        if not d.get("count") and not (d.get("labels") or "").strip():
+            raise forms.ValidationError(_("请填写生成数量或名单。"))
+        return d
+
+
+class VoteForm(forms.Form):
+    held_on = forms.DateField(label=_("表决日期"), widget=DATE)
+    body = forms.ChoiceField(label=_("表决机构"), choices=[("congress", _("职工代表大会")), ("all", _("全体职工大会"))])
+    total = forms.IntegerField(label=_("全体代表（职工）人数"), min_value=1)
+    present = forms.IntegerField(label=_("实到人数"), min_value=0)
+    votes_for = forms.IntegerField(label=_("赞成"), min_value=0)
+    votes_against = forms.IntegerField(label=_("反对"), min_value=0)
+    votes_abstain = forms.IntegerField(label=_("弃权"), min_value=0)
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+
+
+class FilingForm(forms.Form):
+    filed_on = forms.DateField(label=_("报送（部门收到）日期"), widget=DATE)
+    receipt_number = forms.CharField(label=_("回执编号"), max_length=60)
+    bureau = forms.ModelChoiceField(label=_("劳动保障行政部门"), queryset=Organisation.objects.none())
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, bureaus=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bureau"].queryset = bureaus if bureaus is not None else Organisation.objects.none()
+
+
+class CoordinationForm(forms.Form):
+    agreed = forms.ChoiceField(label=_("协调结果"), choices=[("1", _("达成协调处理协议，恢复协商")), ("0", _("协调终结"))], widget=forms.RadioSelect)
+    outcome = forms.CharField(label=_("协调处理协议书主要内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+
+
+class ListFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("状态"), required=False)
+    employer = forms.ModelChoiceField(label=_("用人单位"), queryset=Organisation.objects.none(), required=False)
+    overdue = forms.BooleanField(label=_("已逾期"), required=False)
+    due_week = forms.BooleanField(label=_("本周到期"), required=False)
+
+    def __init__(self, *args, employers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import State
+
+        self.fields["state"].choices = [("", _("全部"))] + list(State.choices)
+        self.fields["employer"].queryset = employers if employers is not None else Organisation.objects.none()

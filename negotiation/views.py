@@ -1,0 +1,498 @@
+"""Pages: parse input, call a service, render. Objects are looked up through the actor's scope (404)."""
+from __future__ import annotations
+
+import io
+
+import segno
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Organisation, Role
+from accounts.scoping import employers_visible_to
+from core import audit
+from core.permissions import public, role_required
+from core.transitions import Conflict
+
+from . import forms as f
+from . import permissions as perms
+from . import selectors as sel
+from . import services as svc
+from .models import PublishedDraft, State, Term
+
+S, N, E, B = Role.UNION_STAFF, Role.UNION_NEGOTIATOR, Role.EMPLOYER_REP, Role.BUREAU_REVIEWER
+ALL = (S, N, E, B)
+
+
+def _get(request, pk):
+    try:
+        return sel.negotiation_detail(request.user, pk)
+    except sel.Negotiation.DoesNotExist:
+        raise Http404 from None
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [str(m) for v in exc.error_dict.values() for e in v for m in e.messages]
+    return [str(m) for m in exc.messages]
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errs:
+                for m in e.messages:
+                    form.add_error(target, m)
+    else:
+        for m in exc.messages:
+            form.add_error(None, m)
+
+
+def _conflict(request, neg, exc: Conflict):
+    return render(request, "negotiation/conflict.html", {"negotiation": neg, "message": exc.message}, status=409)
+
+
+# --- list and detail --------------------------------------------------------------------------
+@role_required(*ALL, description="roles: staff, negotiator, employer rep, bureau; rows scoped by negotiations_visible_to")
+def negotiation_list(request):
+    form = f.ListFilterForm(request.GET or None, employers=employers_visible_to(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = sel.negotiation_list(
+        request.user, state=filters.get("state"), employer=filters.get("employer"),
+        overdue=filters.get("overdue"), due_week=filters.get("due_week"),
+    )
+    return render(request, "negotiation/list.html", {
+        "form": form, "negotiations": rows[:200], "today": timezone.localdate(),
+        "can_create": request.user.is_sysadmin or request.user.has_role(N),
+    })
+
+
+def _detail_context(request, neg):
+    user = request.user
+    terms = list(sel.terms_of(neg))
+    wages = svc.wage_context(neg.employer.region, neg.term_start or timezone.localdate())
+    for t in terms:
+        t.cost = sel.cost_rows(neg, t.current, t.kind, wages) if t.current else None
+    actions = []
+    for name, label in ACTION_BUTTONS:
+        possible = _possible(neg, name)
+        if not possible:
+            continue
+        decision = perms.can(PERM_OF.get(name, name), user, neg)
+        actions.append({"name": name, "label": label, "ok": bool(decision), "reason": decision.reason,
+                        "simple": name in SIMPLE, "url": _action_url(neg, name)})
+    draft = neg.drafts.order_by("-number").first()
+    return {
+        "negotiation": neg, "terms": terms, "wages": wages,
+        "representatives": list(neg.representatives.all()),
+        "rounds": list(neg.rounds.all()),
+        "votes": list(neg.votes.all()[:3]),
+        "draft": draft,
+        "events": audit.history(neg)[:100],
+        "actions": actions,
+        "can_edit_terms": perms.can_edit_terms(user, neg),
+        "can_edit_union_reps": perms.can_edit_representatives(user, neg, "union"),
+        "can_edit_employer_reps": perms.can_edit_representatives(user, neg, "employer"),
+        "can_record_round": perms.can_record_round(user, neg),
+        "is_union": bool(perms.is_union_side(user, neg)),
+        "flags": sel.representatives_flagged(neg, terms),
+        "today": timezone.localdate(),
+        "documents_panel": _documents_panel_exists(),
+    }
+
+
+def _documents_panel_exists():
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    try:
+        get_template("documents/_panel.html")
+        return True
+    except TemplateDoesNotExist:
+        return False
+
+
+# (button, label): simple transitions are posted to `act`; others open their own form.
+ACTION_BUTTONS = [
+    ("propose", _("发出要约")),
+    ("respond", _("书面回应（应约）")),
+    ("request_coordination", _("申请劳动保障部门协调")),
+    ("extend_coordination", _("延长协调期限（15日）")),
+    ("coordination_finish", _("记录协调结果")),
+    ("start_rounds", _("开始协商会议")),
+    ("round_add", _("记录协商会议")),
+    ("suspend", _("中止协商")),
+    ("resume", _("恢复协商")),
+    ("agree_draft", _("草案达成一致")),
+    ("publish", _("公示草案征求职工意见")),
+    ("put_to_vote", _("提交职代会审议")),
+    ("vote_form", _("录入表决结果")),
+    ("sign", _("首席代表签字")),
+    ("file_form", _("报送劳动保障部门")),
+    ("objection", _("退回审查意见书")),
+    ("withdraw", _("撤回协商")),
+]
+PERM_OF = {
+    "respond": "accept", "coordination_finish": "coordination_agree", "round_add": "start_rounds", "publish": "open_comments",
+    "vote_form": "record_vote", "file_form": "file", "objection": "return_objection",
+}
+POSSIBLE = {
+    "respond": {State.PROPOSED}, "coordination_finish": {State.COORDINATION}, "round_add": {State.IN_ROUNDS},
+    "publish": {State.DRAFT_AGREED}, "vote_form": {State.VOTING}, "file_form": {State.SIGNED}, "objection": {State.UNDER_REVIEW},
+    "sign": {State.APPROVED}, "extend_coordination": {State.COORDINATION},
+}
+
+
+def _action_url(neg, name):
+    if name == "round_add":
+        return reverse("negotiation:round_add", args=[neg.pk])
+    return reverse("negotiation:act", args=[neg.pk, name])
+
+
+def _possible(neg, name) -> bool:
+    if name in POSSIBLE:
+        if name == "extend_coordination" and neg.coordination_extended:
+            return False
+        return neg.state in POSSIBLE[name]
+    from django_fsm import can_proceed
+
+    method = getattr(neg, name, None)
+    return bool(method and can_proceed(method))
+
+
+@role_required(*ALL, description="roles: staff, negotiator, employer rep, bureau; object via negotiations_visible_to (404)")
+def negotiation_detail(request, pk):
+    neg = _get(request, pk)
+    return render(request, "negotiation/detail.html", _detail_context(request, neg))
+
+
+@role_required(*ALL, description="roles: staff, negotiator, employer rep, bureau; object via negotiations_visible_to (404)")
+def live_fragment(request, pk):
+    neg = _get(request, pk)
+    return render(request, "negotiation/_live.html", _detail_context(request, neg))
+
+
+@role_required(N, description="roles: union negotiator (own union only, checked by the service)")
+def negotiation_create(request):
+    employers = employers_visible_to(request.user)
+    if request.user.organisation and request.user.organisation.employer_id:
+        employers = employers.filter(pk=request.user.organisation.employer_id)
+    form = f.NegotiationForm(request.POST or None, employers=employers)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            neg = svc.negotiation_create(
+                actor=request.user, employer=d["employer"], title=d["title"], headcount=d["headcount"],
+                term_start=d["term_start"], term_end=d["term_end"], submission_key=d["submission_key"],
+            )
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            return redirect("negotiation:detail", neg.pk)
+    return render(request, "negotiation/form.html", {"form": form, "title": _("发起集体协商")}, status=400 if form.errors else 200)
+
+
+@role_required(N, description="roles: union negotiator of this negotiation (service checks)")
+def negotiation_edit(request, pk):
+    neg = _get(request, pk)
+    initial = {k: getattr(neg, k) for k in ("title", "headcount", "term_start", "term_end")} | {"version": neg.version}
+    form = f.NegotiationEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        version = d.pop("version")
+        try:
+            svc.negotiation_update(negotiation=neg, actor=request.user, expected_version=version, **d)
+        except Conflict as e:
+            return _conflict(request, neg, e)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            return redirect("negotiation:detail", neg.pk)
+    return render(request, "negotiation/form.html", {"form": form, "negotiation": neg, "title": _("修改基本信息")}, status=400 if form.errors else 200)
+
+
+@role_required(N, E, description="roles: negotiator or employer rep; the side's own representatives (service checks)")
+def representatives_edit(request, pk, side):
+    neg = _get(request, pk)
+    if side not in ("union", "employer"):
+        raise Http404
+    perms.can_edit_representatives(request.user, neg, side).require()
+    current = "\n".join(
+        f"{r.name}，{r.position}，{'是' if r.is_chief else '否'}，{'是' if r.is_outsider else '否'}，{r.id_last4}"
+        for r in neg.representatives.filter(side=side)
+    )
+    form = f.RepresentativesForm(request.POST or None, initial={"people": current, "version": neg.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.representatives_set(negotiation=neg, actor=request.user, side=side, people=form.cleaned_data["people"],
+                                    expected_version=form.cleaned_data["version"])
+        except Conflict as e:
+            return _conflict(request, neg, e)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            return redirect("negotiation:detail", neg.pk)
+    label = _("职工方协商代表") if side == "union" else _("用人单位方协商代表")
+    return render(request, "negotiation/form.html", {"form": form, "negotiation": neg, "title": label}, status=400 if form.errors else 200)
+
+
+@role_required(N, E, description="roles: negotiator or employer rep of this negotiation (can_edit_terms)")
+def term_add(request, pk):
+    neg = _get(request, pk)
+    perms.can_edit_terms(request.user, neg).require()
+    form = f.TermForm(request.POST or None, initial={"version": neg.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.structured()
+        if not form.errors:
+            try:
+                svc.term_add(negotiation=neg, actor=request.user, kind=form.cleaned_data["kind"], title=form.cleaned_data["title"],
+                             data=data, text=form.cleaned_data.get("text") or "", submission_key=form.cleaned_data["submission_key"])
+            except Conflict as e:
+                return _conflict(request, neg, e)
+            except ValidationError as e:
+                form.add_error(None, ValidationError(_errors(e)))
+            else:
+                return redirect("negotiation:detail", neg.pk)
+    return render(request, "negotiation/term_form.html", {"form": form, "negotiation": neg, "title": _("新增条款"),
+                                                          "group_help": f.GROUP_HELP}, status=400 if form.errors else 200)
+
+
+@role_required(N, E, description="roles: negotiator or employer rep of this negotiation (can_edit_terms); counter-proposal per term")
+def term_revise(request, pk, term_pk):
+    neg = _get(request, pk)
+    term = get_object_or_404(Term, pk=term_pk, negotiation=neg)
+    perms.can_edit_terms(request.user, neg).require()
+    cur = term.current
+    initial = {"kind": term.kind, "title": term.title, "version": neg.version, "text": cur.text if cur else ""}
+    if cur:
+        d = cur.data
+        initial.update({k: d.get(k) for k in ("start", "end", "daily_hours", "weekly_hours", "overtime_daily", "overtime_monthly",
+                                              "approval_number", "days_on", "days_off", "pay_rule", "works_during_standby",
+                                              "original_date", "deferred_date", "headcount") if d.get(k) not in (None, "")})
+        initial["groups"] = f.groups_text(term.kind, d)
+        if term.kind == "article":
+            initial["text"] = d.get("text", "")
+    post = request.POST.copy() if request.method == "POST" else None
+    if post is not None:
+        post["kind"], post["title"] = term.kind, term.title  # kind and title are fixed per term
+    form = f.TermForm(post, initial=initial)
+    if post is not None and form.is_valid():
+        data = form.structured()
+        if not form.errors:
+            try:
+                svc.term_revise(term=term, actor=request.user, data=data, text=form.cleaned_data.get("text") or "",
+                                note=form.cleaned_data.get("note") or "", expected_version=form.cleaned_data.get("version"))
+            except Conflict as e:
+                return _conflict(request, neg, e)
+            except ValidationError as e:
+                form.add_error(None, ValidationError(_errors(e)))
+            else:
+                return redirect("negotiation:term_versions", neg.pk, term.pk)
+    return render(request, "negotiation/term_form.html", {"form": form, "negotiation": neg, "term": term,
+                                                          "title": _("修改条款（生成新版本）"), "group_help": f.GROUP_HELP},
+                  status=400 if form.errors else 200)
+
+
+@role_required(*ALL, description="roles: staff, negotiator, employer rep, bureau; object via negotiations_visible_to (404)")
+def term_versions(request, pk, term_pk):
+    neg = _get(request, pk)
+    term = get_object_or_404(Term, pk=term_pk, negotiation=neg)
+
+    def num(name):
+        try:
+            return int(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    versions, left, right = sel.version_pair(term, num("a"), num("b"))
+    wages = svc.wage_context(neg.employer.region, neg.term_start or timezone.localdate())
+    from . import rules
+
+    floor = wages.minimum_monthly
+    return render(request, "negotiation/term_versions.html", {
+        "negotiation": neg, "term": term, "versions": versions, "left": left, "right": right, "wages": wages,
+        "rows": sel.diff_fields(left.data if left else None, right.data if right else None),
+        "left_cost": rules.term_cost(term.kind, left.data, floor) if left else None,
+        "right_cost": rules.term_cost(term.kind, right.data, floor) if right else None,
+    })
+
+
+# --- transitions ------------------------------------------------------------------------------
+SIMPLE = {
+    "propose": lambda neg, u, d: svc.proposal_submit(negotiation=neg, actor=u),
+    "request_coordination": lambda neg, u, d: svc.coordination_request(negotiation=neg, actor=u),
+    "extend_coordination": lambda neg, u, d: svc.coordination_extend(negotiation=neg, actor=u),
+    "start_rounds": lambda neg, u, d: svc.rounds_start(negotiation=neg, actor=u),
+    "resume": lambda neg, u, d: svc.negotiation_resume(negotiation=neg, actor=u),
+    "agree_draft": lambda neg, u, d: svc.draft_agree(negotiation=neg, actor=u),
+    "put_to_vote": lambda neg, u, d: svc.vote_put(negotiation=neg, actor=u),
+    "sign": lambda neg, u, d: svc.sign_record(negotiation=neg, actor=u),
+}
+FORMS = {
+    "respond": (f.ResponseForm, lambda neg, u, d: svc.response_record(negotiation=neg, actor=u, decision=d["decision"], text=d["text"], reason=d["reason"])),
+    "suspend": (f.SuspendForm, lambda neg, u, d: svc.negotiation_suspend(negotiation=neg, actor=u, next_date=d["next_date"], reason=d["reason"])),
+    "withdraw": (f.ReasonForm, lambda neg, u, d: svc.negotiation_withdraw(negotiation=neg, actor=u, reason=d["reason"])),
+    "objection": (f.ReasonForm, lambda neg, u, d: svc.objection_return(negotiation=neg, actor=u, objection=d["reason"])),
+    "coordination_finish": (f.CoordinationForm, lambda neg, u, d: svc.coordination_finish(negotiation=neg, actor=u, agreed=d["agreed"] == "1", outcome=d["outcome"])),
+    "publish": (f.PublishForm, lambda neg, u, d: svc.draft_publish(negotiation=neg, actor=u, comments_close=d["comments_close"], employee_count=d["employee_count"])),
+    "vote_form": (f.VoteForm, lambda neg, u, d: svc.vote_record(negotiation=neg, actor=u, held_on=d["held_on"], total=d["total"], present=d["present"],
+                                                                  votes_for=d["votes_for"], votes_against=d["votes_against"], votes_abstain=d["votes_abstain"], body=d["body"])),
+    "file_form": (f.FilingForm, lambda neg, u, d: svc.filing_record(negotiation=neg, actor=u, filed_on=d["filed_on"], receipt_number=d["receipt_number"], bureau=d["bureau"])),
+}
+
+
+def _with_expected_state(neg, d):
+    """The state the user saw when the page was rendered: a stale page gets 409, not a surprise."""
+    expected = d.get("expected_state") or neg.state
+    if expected != neg.state:
+        raise Conflict(_("该协商的状态已被他人更新，请刷新页面后重试。"))
+    return neg
+
+
+@role_required(S, N, E, B, description="roles: any negotiation role; the service checks the side with a reason (403)")
+def act(request, pk, action):
+    neg = _get(request, pk)
+    label = dict(ACTION_BUTTONS).get(action)
+    if action in SIMPLE:
+        if request.method != "POST":
+            return redirect("negotiation:detail", neg.pk)
+        try:
+            _with_expected_state(neg, request.POST)
+            SIMPLE[action](neg, request.user, request.POST)
+        except Conflict as e:
+            return _conflict(request, neg, e)
+        except ValidationError as e:
+            for m in _errors(e):
+                messages.error(request, m)
+            return render(request, "negotiation/refused.html", {"negotiation": neg, "errors": _errors(e), "label": label}, status=400)
+        messages.success(request, _("已完成：%(a)s") % {"a": label})
+        return redirect("negotiation:detail", neg.pk)
+    if action not in FORMS:
+        raise Http404
+    form_class, call = FORMS[action]
+    kwargs = {}
+    if form_class is f.FilingForm:
+        kwargs["bureaus"] = Organisation.objects.filter(kind=Organisation.Kind.LABOUR_BUREAU).select_related("region")
+    perms.can(PERM_OF.get(action, action), request.user, neg).require()
+    form = form_class(request.POST or None, initial={"expected_state": neg.state}, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _with_expected_state(neg, form.cleaned_data)
+            call(neg, request.user, form.cleaned_data)
+        except Conflict as e:
+            return _conflict(request, neg, e)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("已完成：%(a)s") % {"a": label})
+            return redirect("negotiation:detail", neg.pk)
+    return render(request, "negotiation/form.html", {"form": form, "negotiation": neg, "title": label}, status=400 if form.errors else 200)
+
+
+@role_required(N, E, description="roles: negotiator or employer rep of this negotiation (can_record_round)")
+def round_add(request, pk):
+    neg = _get(request, pk)
+    perms.can_record_round(request.user, neg).require()
+    form = f.RoundForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        try:
+            svc.round_record(negotiation=neg, actor=request.user, **d)
+        except Conflict as e:
+            return _conflict(request, neg, e)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            return redirect("negotiation:detail", neg.pk)
+    return render(request, "negotiation/form.html", {"form": form, "negotiation": neg, "title": _("记录协商会议")}, status=400 if form.errors else 200)
+
+
+# --- employees' comments ----------------------------------------------------------------------
+@role_required(S, N, description="roles: union staff (read) and the negotiation's union negotiator; object via scope (404)")
+def comments_overview(request, pk, draft_pk):
+    neg = _get(request, pk)
+    draft = get_object_or_404(PublishedDraft, pk=draft_pk, negotiation=neg)
+    if not (perms.is_union_side(request.user, neg) or request.user.has_role(S)):
+        raise PermissionDenied(_("只有工会方可以查看职工意见。"))
+    return render(request, "negotiation/comments.html", {"negotiation": neg, "draft": draft, "summary": sel.comment_summary(draft),
+                                                         "links_form": f.LinksForm(), "can_issue": perms.is_union_side(request.user, neg)})
+
+
+@role_required(N, description="roles: the negotiation's union negotiator (service checks)")
+@require_POST
+def links_issue(request, pk, draft_pk):
+    neg = _get(request, pk)
+    draft = get_object_or_404(PublishedDraft, pk=draft_pk, negotiation=neg)
+    form = f.LinksForm(request.POST)
+    if not form.is_valid():
+        return render(request, "negotiation/comments.html", {"negotiation": neg, "draft": draft, "summary": sel.comment_summary(draft),
+                                                             "links_form": form, "can_issue": True}, status=400)
+    labels = [l for l in (form.cleaned_data.get("labels") or "").splitlines() if l.strip()]
+    try:
+        pairs = svc.links_issue(draft=draft, actor=request.user, count=form.cleaned_data.get("count") or 0, labels=labels,
+                                submission_key=form.cleaned_data["submission_key"])
+    except Conflict as e:
+        return _conflict(request, neg, e)
+    except ValidationError as e:
+        _apply_errors(form, e)
+        return render(request, "negotiation/comments.html", {"negotiation": neg, "draft": draft, "summary": sel.comment_summary(draft),
+                                                             "links_form": form, "can_issue": True}, status=400)
+    sheet = []
+    for link, token in pairs:
+        url = request.build_absolute_uri(reverse("negotiation:public_comment", args=[token]))
+        buf = io.BytesIO()
+        segno.make(url, error="m").save(buf, kind="svg", scale=3, xmldecl=False, svgns=True)
+        sheet.append({"label": link.label, "url": url, "svg": buf.getvalue().decode()})
+    resp = render(request, "negotiation/link_sheet.html", {"negotiation": neg, "draft": draft, "sheet": sheet})
+    resp["Cache-Control"] = "no-store"
+    return resp
+
+
+GUESS_LIMIT = 20  # failed token lookups per client address per hour
+
+
+def _client_key(request):
+    return "neg-guess:" + (request.META.get("REMOTE_ADDR") or "unknown")
+
+
+@public("an employee's single-use comment link: the long random token is the credential; failed lookups are rate-limited")
+def public_comment(request, token):
+    key = _client_key(request)
+    if (cache.get(key) or 0) >= GUESS_LIMIT:
+        return render(request, "negotiation/public_refused.html", {"message": _("尝试次数过多，请一小时后再试。")}, status=429)
+    try:
+        link = svc.link_lookup(token)
+    except PermissionDenied as e:
+        if str(e) == _("链接无效。"):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, 3600)
+        return render(request, "negotiation/public_refused.html", {"message": str(e)}, status=403)
+    draft = link.draft
+    versions = list(draft.versions.select_related("term").order_by("term__number"))
+    errors = []
+    if request.method == "POST":
+        comments = {v.pk: request.POST.get(f"c{v.pk}", "") for v in versions}
+        try:
+            n = svc.comments_submit(token=token, comments=comments, anonymous=bool(request.POST.get("anonymous")),
+                                    negotiation_id=draft.negotiation_id)
+        except PermissionDenied as e:
+            return render(request, "negotiation/public_refused.html", {"message": str(e)}, status=403)
+        except ValidationError as e:
+            errors = _errors(e)
+        else:
+            return render(request, "negotiation/public_thanks.html", {"count": n})
+    resp = render(request, "negotiation/public_comment.html", {"draft": draft, "negotiation": draft.negotiation,
+                                                                "versions": versions, "errors": errors},
+                  status=400 if errors else 200)
+    resp["Cache-Control"] = "no-store"
+    resp["Referrer-Policy"] = "no-referrer"
+    return resp
