@@ -218,7 +218,8 @@ def code_in_pdf(data: bytes) -> str:
         from pypdf import PdfReader
 
         reader = PdfReader(io.BytesIO(data))
-        text = "\n".join((page.extract_text() or "") for page in reader.pages[-3:] + reader.pages[:1])
+        pages = list(reader.pages)
+        text = "\n".join((page.extract_text() or "") for page in pages[:1] + pages[-2:])
     except Exception:
         return ""
     m = re.search(r"验证码[：:\s]*([%s]{%d})" % (CODE_ALPHABET, CODE_LENGTH), text)
