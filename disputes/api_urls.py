@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api_views import DisputeViewSet
+
+router = SimpleRouter()
+router.register("", DisputeViewSet, basename="api-disputes")
+urlpatterns = router.urls

@@ -169,6 +169,11 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def __str__(self):
         return f"{self.reference} {self.title}"
 
+    def clean_fields(self, exclude=None):
+        # django-fsm's protected field refuses the re-assignment clean_fields() does; the state is only
+        # ever set by transitions with fixed choices, so there is nothing to clean.
+        super().clean_fields(exclude=set(exclude or ()) | {"state"})
+
     def clean(self):
         if self.is_collective and not self.representative:
             raise ValidationError({"representative": _("集体争议必须推举职工代表。")})

@@ -185,7 +185,7 @@ def award_finality(*, region, claims, on: dt.date, awarded: dict | None = None) 
     cap = None
     if mw:
         cap = mw.monthly * 12
-        sample = "，示例数据待核实" if mw.is_sample else ""
+        sample = "，示例数据待核实" if mw.is_sample and "示例" not in mw.source else ""
         lines.append(
             f"当地月最低工资标准：{mw.monthly}元（{mw.region}，{mw.effective_from:%Y年%-m月%-d日}起执行，{mw.source}{sample}），"
             f"十二个月金额为{cap}元。"

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Organisation
+from accounts.scoping import employers_visible_to
+
+from .models import DisputeCase, DisputeClaim, DisputeWorker, Evidence, Outcome
+
+
+class WorkerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DisputeWorker
+        fields = ["id", "name", "phone", "position", "is_migrant_worker"]
+        read_only_fields = ["id"]
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DisputeClaim
+        fields = ["id", "kind", "amount", "period_start", "period_end", "description", "awarded_amount"]
+        read_only_fields = ["id", "awarded_amount"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    stage = serializers.CharField(read_only=True, help_text="the case's state when the file was added")
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "title", "stage", "side", "original_name", "content_type", "size", "sha256", "uploaded_at", "download_url"]
+
+    def get_download_url(self, obj) -> str:
+        return reverse("disputes:evidence_download", args=[obj.case_id, obj.pk])
+
+
+class DueSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    due = serializers.DateField(allow_null=True)
+    explanation = serializers.CharField()
+
+
+DUE_PAIRS = [
+    ("limitation_due", "limitation_explanation"),
+    ("mediation_due", "mediation_explanation"),
+    ("acceptance_due", "acceptance_explanation"),
+    ("award_due", "award_explanation"),
+    ("appeal_due", "appeal_explanation"),
+]
+
+
+class DisputeListSerializer(serializers.ModelSerializer):
+    employer_name = serializers.CharField(source="employer.name", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = DisputeCase
+        fields = [
+            "id", "reference", "title", "state", "state_label", "employer", "employer_name", "region", "is_collective",
+            "filed_on", "limitation_due", "mediation_due", "acceptance_due", "award_due", "appeal_due", "next_due",
+            "is_overdue",
+        ]
+
+
+class DisputeSerializer(DisputeListSerializer):
+    workers = WorkerSerializer(many=True, read_only=True)
+    claims = ClaimSerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    dues = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta(DisputeListSerializer.Meta):
+        fields = DisputeListSerializer.Meta.fields + [
+            "representative", "facts", "known_on", "employment_ended_on", "collective_contract", "union",
+            "negotiation_started_on", "mediation_applied_on", "mediation_body", "mediation_agreement_on",
+            "mediation_terms", "mediation_failed_on", "arbitration_applied_on", "arbitration_commission", "accepted_on",
+            "not_accepted_on", "not_accepted_reason", "hearing_on", "award_extended", "award_extension_reason",
+            "award_received_on", "award_amount", "award_final", "award_finality_reason", "effective_on",
+            "court_filed_on", "court_name", "court_filed_by", "closed_on", "outcome", "amount_recovered",
+            "outcome_note", "withdrawn_on", "withdrawn_reason", "workers", "claims", "evidence", "dues",
+            "available_actions",
+        ]
+
+    @extend_schema_field(DueSerializer(many=True))
+    def get_dues(self, obj):
+        return [
+            {"field": f, "label": str(obj._meta.get_field(f).verbose_name), "due": getattr(obj, f), "explanation": getattr(obj, e)}
+            for f, e in DUE_PAIRS if getattr(obj, f) or getattr(obj, e)
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_available_actions(self, obj):
+        from .actions import available_actions
+        from .permissions import can_manage
+
+        request = self.context.get("request")
+        if request is None or not can_manage(request.user, obj):
+            return []
+        return available_actions(obj)
+
+
+class DisputeCreateSerializer(serializers.Serializer):
+    employer = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+    title = serializers.CharField(max_length=200)
+    facts = serializers.CharField()
+    known_on = serializers.DateField()
+    employment_ended_on = serializers.DateField(required=False, allow_null=True)
+    is_collective = serializers.BooleanField(default=False)
+    representative = serializers.CharField(required=False, allow_blank=True, default="")
+    workers = WorkerSerializer(many=True)
+    claims = ClaimSerializer(many=True)
+    collective_contract = serializers.PrimaryKeyRelatedField(queryset=DisputeCase._meta.get_field("collective_contract").related_model.objects.none(), required=False, allow_null=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["employer"].queryset = employers_visible_to(request.user)
+            from negotiation.selectors import negotiations_visible_to
+
+            self.fields["collective_contract"].queryset = negotiations_visible_to(request.user)
+
+
+# --- transition inputs --------------------------------------------------------------------------------
+
+
+class _Base(serializers.Serializer):
+    expected_state = serializers.CharField(required=False, allow_blank=True, help_text="409 if the case has moved on")
+
+
+class OnSerializer(_Base):
+    on = serializers.DateField(required=False, allow_null=True, help_text="defaults to today")
+
+
+class MediationSerializer(OnSerializer):
+    body = serializers.CharField(max_length=120)
+
+
+class AgreementSerializer(OnSerializer):
+    terms = serializers.CharField()
+
+
+class ReasonOnSerializer(OnSerializer):
+    reason = serializers.CharField()
+
+
+class OptionalReasonOnSerializer(OnSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ArbitrationSerializer(OnSerializer):
+    commission = serializers.CharField(max_length=120)
+
+
+class ExtendSerializer(_Base):
+    reason = serializers.CharField()
+
+
+class AwardSerializer(_Base):
+    received_on = serializers.DateField(required=False, allow_null=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+    awarded = serializers.DictField(child=serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0),
+                                    required=False, help_text="claim id → awarded amount")
+
+
+class SuitSerializer(OnSerializer):
+    court = serializers.CharField(max_length=120)
+    by = serializers.ChoiceField(choices=[("worker", "劳动者"), ("employer", "用人单位")])
+
+
+class CloseSerializer(OnSerializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    amount_recovered = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WithdrawSerializer(OnSerializer):
+    reason = serializers.CharField()
+
+
+ACTION_SERIALIZERS = {
+    "start_negotiation": OnSerializer,
+    "apply_mediation": MediationSerializer,
+    "record_mediation_agreement": AgreementSerializer,
+    "fail_mediation": OptionalReasonOnSerializer,
+    "apply_arbitration": ArbitrationSerializer,
+    "accept": OnSerializer,
+    "refuse_acceptance": ReasonOnSerializer,
+    "start_hearing": OnSerializer,
+    "extend_award": ExtendSerializer,
+    "issue_award": AwardSerializer,
+    "file_suit": SuitSerializer,
+    "close": CloseSerializer,
+    "withdraw": WithdrawSerializer,
+}
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Role
+from core import audit
+from core.deadlines import days_left
+from core.permissions import role_required
+from core.transitions import Conflict
+
+from . import services
+from .actions import ACTIONS, available_actions, errors_onto_form, run_action
+from .forms import ClaimFormSet, DisputeOpenForm, EvidenceForm, FilterForm
+from .permissions import can_manage, can_open, can_refer_to_legal_aid, can_upload
+from .selectors import dispute_list, disputes_visible_to
+
+VIEWERS = (Role.UNION_STAFF, Role.EMPLOYER_REP, Role.UNION_NEGOTIATOR)
+DUE_FIELDS = [
+    ("limitation_due", "limitation_explanation"),
+    ("mediation_due", "mediation_explanation"),
+    ("acceptance_due", "acceptance_explanation"),
+    ("award_due", "award_explanation"),
+    ("appeal_due", "appeal_explanation"),
+]
+LIMITATION_WARN_DAYS = services.WARN_DAYS["limitation_due"]
+
+
+@role_required(*VIEWERS, description="union staff (region), employer reps (own enterprise), union negotiators (own union)")
+@require_GET
+def dispute_list_view(request):
+    form = FilterForm(request.GET or None, actor=request.user)
+    filters = {}
+    if form.is_valid():
+        d = form.cleaned_data
+        filters = {
+            "state": d["state"] or None,
+            "kind": d["kind"] or None,
+            "employer": d["employer"],
+            "collective": {"1": True, "0": False}.get(d["collective"]),
+            "due_within": d["due_within"],
+            "overdue": d["overdue"],
+        }
+    qs = dispute_list(request.user, **filters).prefetch_related("claims")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "disputes/list.html", {
+        "form": form, "page": page, "today": today, "soon": today + dt.timedelta(days=7), "query": query.urlencode(),
+        "can_open": bool(can_open(request.user)),
+    })
+
+
+@role_required(Role.UNION_STAFF, description="union staff: open a case for an employer in their region")
+def dispute_open_view(request):
+    form = DisputeOpenForm(request.POST or None, actor=request.user)
+    claims = ClaimFormSet(request.POST or None, prefix="claims")
+    if request.method == "POST" and form.is_valid() and claims.is_valid():
+        rows = [
+            {k: v for k, v in c.items() if v not in (None, "")}
+            for c in claims.cleaned_data if c.get("kind")
+        ]
+        try:
+            case = services.dispute_open(actor=request.user, claims=rows, **form.cleaned_data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "claims" in exc.error_dict:
+                for e in exc.error_dict.pop("claims"):
+                    claims._non_form_errors = claims.error_class(e.messages)
+            errors_onto_form(form, exc)
+        else:
+            messages.success(request, _("案件已登记：%(ref)s") % {"ref": case.reference})
+            return redirect("disputes:detail", pk=case.pk)
+    return render(request, "disputes/open.html", {"form": form, "claims": claims})
+
+
+def _legal_aid_url(case):
+    try:
+        return reverse("legal:application_from_dispute", args=[case.pk])
+    except NoReverseMatch:
+        return None
+
+
+def _detail_context(request, case, forms_by_action=None, evidence_form=None):
+    user = request.user
+    today = timezone.localdate()
+    dues = []
+    for field, expl in DUE_FIELDS:
+        value = getattr(case, field)
+        explanation = getattr(case, expl)
+        if value or explanation:
+            dues.append({
+                "label": case._meta.get_field(field).verbose_name, "due": value, "explanation": explanation,
+                "left": days_left(value, today) if value else None, "current": field == services.STAGE_DUE_FIELD.get(case.state),
+            })
+    manage = can_manage(user, case)
+    actions = []
+    if manage:
+        forms_by_action = forms_by_action or {}
+        for name in available_actions(case):
+            label, form_class, _svc = ACTIONS[name]
+            form = forms_by_action.get(name) or form_class(initial={"expected_state": case.state}, case=case, prefix=name)
+            actions.append({"name": name, "label": label, "form": form, "open": name in forms_by_action})
+    limitation_left = days_left(case.limitation_due, today) if case.limitation_due else None
+    refer = None
+    if can_refer_to_legal_aid(user, case):
+        refer = _legal_aid_url(case)
+    return {
+        "case": case,
+        "claims": case.claims.all(),
+        "workers": case.workers.all(),
+        "evidence": case.evidence.select_related("uploaded_by"),
+        "events": audit.history(case),
+        "dues": dues,
+        "actions": actions,
+        "manage_reason": manage.reason,
+        "upload": can_upload(user, case),
+        "evidence_form": evidence_form or EvidenceForm(),
+        "limitation_left": limitation_left,
+        "limitation_warn": case.is_open and limitation_left is not None and limitation_left <= LIMITATION_WARN_DAYS
+        and case.state in ("filed", "negotiation", "mediation_failed", "mediated"),
+        "legal_aid_url": refer,
+        "today": today,
+    }
+
+
+def _case_for(request, pk):
+    qs = disputes_visible_to(request.user).select_related("employer", "region", "union", "created_by", "collective_contract")
+    return get_object_or_404(qs, pk=pk)
+
+
+@role_required(*VIEWERS, description="visible case only (404 otherwise): staff in region, own employer, own union")
+@require_GET
+def dispute_detail_view(request, pk):
+    case = _case_for(request, pk)
+    return render(request, "disputes/detail.html", _detail_context(request, case))
+
+
+@role_required(Role.UNION_STAFF, description="union staff in the case's region; the transition service re-checks")
+def dispute_transition_view(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404
+    case = _case_for(request, pk)
+    label, form_class, _svc = ACTIONS[action]
+    if request.method != "POST":
+        form = form_class(initial={"expected_state": case.state}, case=case, prefix=action)
+        return render(request, "disputes/detail.html", _detail_context(request, case, {action: form}))
+    form = form_class(request.POST, case=case, prefix=action)
+    status = 400
+    if form.is_valid():
+        try:
+            run_action(case=case, actor=request.user, name=action, cleaned=form.cleaned_data)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        else:
+            messages.success(request, _("已完成：%(label)s") % {"label": label})
+            return redirect("disputes:detail", pk=case.pk)
+        case.refresh_from_db()
+    return render(request, "disputes/detail.html", _detail_context(request, case, {action: form}), status=status)
+
+
+@role_required(Role.UNION_STAFF, Role.EMPLOYER_REP, description="staff in region, or the employer named in the case")
+@require_POST
+def evidence_upload_view(request, pk):
+    case = _case_for(request, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.evidence_add(case=case, actor=request.user, upload=form.cleaned_data["file"],
+                                  title=form.cleaned_data["title"])
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+        else:
+            messages.success(request, _("材料已上传。"))
+            return redirect("disputes:detail", pk=case.pk)
+    return render(request, "disputes/detail.html", _detail_context(request, case, evidence_form=form), status=400)
+
+
+@role_required(*VIEWERS, description="anyone who may see the case (404 otherwise)")
+@require_GET
+def evidence_download_view(request, pk, evidence_pk):
+    case = _case_for(request, pk)
+    ev = get_object_or_404(case.evidence.all(), pk=evidence_pk)
+    response = FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.original_name, content_type=ev.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
