@@ -171,6 +171,9 @@ def case_decide(*, actor, case_id, approve: bool, reason: str, queryset=None, ex
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写决定理由。")})
     now = timezone.now()
+    current = (queryset if queryset is not None else LegalAidCase.objects).filter(pk=case_id).values_list("state", "urgent").first()
+    if approve and current and current[0] == CaseState.AWAITING_DOCUMENTS and not current[1]:
+        raise ValidationError(_("材料尚未补齐：只有紧急案件（时效7日内届满）可以先行给予援助。"))
     case = run_transition(
         model=LegalAidCase, pk=case_id, actor=actor, name="approve" if approve else "reject", queryset=queryset,
         expected_state=expected_state, kwargs={"by": actor, "reason": reason, "at": now}, reason=reason,

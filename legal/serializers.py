@@ -1,0 +1,160 @@
+"""Two separate output shapes for a case: the summary (no personal field exists on it) and the full record."""
+from rest_framework import serializers
+
+from core.validators import validate_id_number
+
+from .models import CaseState, Consultation, Eligibility, FirmProfile, LegalAidCase, Matter, Outcome, RoutingAttempt, WorkLogEntry
+
+
+def _choice_text(choices):
+    """A plain string field documented with its allowed values (avoids enum-name collisions across apps)."""
+    return serializers.CharField(read_only=True, help_text=", ".join(str(v) for v, _l in choices))
+
+
+def _choice_in(choices, **kw):
+    values = [v for v, _l in choices]
+
+    def check(value):
+        if value not in values:
+            raise serializers.ValidationError(f"不是有效的选项：{value}")
+
+    return serializers.CharField(validators=[check], help_text=", ".join(values), **kw)
+
+
+class CaseSummarySerializer(serializers.ModelSerializer):
+    """What a firm sees before accepting, and what every list returns. Never add personal fields here."""
+
+    state = _choice_text(CaseState.choices)
+    matter = _choice_text(Matter.choices)
+
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    matter_label = serializers.CharField(source="get_matter_display", read_only=True)
+    region = serializers.CharField(source="applicant_region.name", read_only=True)
+    employer = serializers.CharField(source="employer_label", read_only=True)
+
+    class Meta:
+        model = LegalAidCase
+        fields = [
+            "id", "number", "state", "state_label", "matter", "matter_label", "region", "employer", "claim_amount",
+            "summary_for_firms", "urgent", "limitation_date", "assigned_firm",
+        ]
+        read_only_fields = fields
+
+
+class RoutingAttemptSerializer(serializers.ModelSerializer):
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+    outcome = _choice_text(RoutingAttempt.Result.choices)
+
+    class Meta:
+        model = RoutingAttempt
+        fields = ["id", "firm", "firm_name", "offered_at", "response_due", "response_due_explanation", "outcome", "responded_at",
+                  "reason", "explanation", "override_reason"]
+        read_only_fields = fields
+
+
+class WorkLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkLogEntry
+        fields = ["id", "lawyer", "date", "hours", "activity", "next_deadline", "next_deadline_note", "created_at"]
+        read_only_fields = ["id", "lawyer", "created_at"]
+
+
+class CaseDetailSerializer(CaseSummarySerializer):
+    outcome = _choice_text(Outcome.choices)
+    eligibility_proposal = _choice_text(Eligibility.choices)
+    attempts = RoutingAttemptSerializer(many=True, read_only=True)
+    work_log = WorkLogSerializer(many=True, read_only=True)
+
+    class Meta(CaseSummarySerializer.Meta):
+        fields = CaseSummarySerializer.Meta.fields + [
+            "applicant_name", "id_number", "phone", "address", "applicant_region", "is_migrant_worker", "household_size",
+            "household_monthly_income", "opposing_employer", "opposing_employer_name", "facts", "claims", "received_on",
+            "decision_due", "decision_due_explanation", "decision_overdue", "eligibility_proposal", "eligibility_explanation",
+            "decision_reason", "decided_at", "assignment_due", "assigned_lawyer", "no_firm_available", "accepted_at",
+            "next_steps", "outcome", "amount_recovered", "closed_at", "satisfaction", "satisfaction_note", "dispute",
+            "attempts", "work_log",
+        ]
+        read_only_fields = fields
+
+
+class CaseCreateSerializer(serializers.ModelSerializer):
+    matter = _choice_in(Matter.choices)
+    class Meta:
+        model = LegalAidCase
+        fields = [
+            "applicant_name", "id_number", "phone", "address", "applicant_region", "is_migrant_worker", "household_size",
+            "household_monthly_income", "opposing_employer", "opposing_employer_name", "matter", "facts", "claims",
+            "claim_amount", "summary_for_firms", "limitation_date", "received_on",
+        ]
+
+    def validate_id_number(self, value):
+        value = (value or "").strip().upper()
+        from django.core.exceptions import ValidationError
+
+        try:
+            validate_id_number(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return value
+
+
+class DecisionIn(serializers.Serializer):
+    decision = _choice_in([("approve", "approve"), ("reject", "reject")])
+    reason = serializers.CharField()
+
+
+class ReasonIn(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class OverrideIn(serializers.Serializer):
+    firm = serializers.IntegerField(help_text="organisation id of a partner firm")
+    reason = serializers.CharField()
+
+
+class AcceptIn(serializers.Serializer):
+    conflict_confirmed = serializers.BooleanField()
+
+
+class AssignIn(serializers.Serializer):
+    lawyer = serializers.IntegerField()
+
+
+class WorkLogIn(serializers.Serializer):
+    date = serializers.DateField()
+    hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0)
+    activity = serializers.CharField()
+    next_deadline = serializers.DateField(required=False, allow_null=True)
+    next_deadline_note = serializers.CharField(required=False, allow_blank=True)
+    next_steps = serializers.CharField(required=False, allow_blank=True)
+
+
+class CloseIn(serializers.Serializer):
+    outcome = _choice_in(Outcome.choices)
+    amount_recovered = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=0)
+
+
+class SatisfactionIn(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ConsultationSerializer(serializers.ModelSerializer):
+    topic = _choice_in(Matter.choices, required=False)
+    channel = _choice_in(Consultation.Channel.choices, required=False)
+    class Meta:
+        model = Consultation
+        fields = ["id", "received_at", "channel", "caller_name", "caller_phone", "region", "topic", "summary", "advice",
+                  "follow_up", "follow_up_due", "handled_by"]
+        read_only_fields = ["id", "handled_by"]
+
+
+class FirmSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="organisation.name", read_only=True)
+    regions = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    matters = serializers.ListField(child=serializers.CharField(), read_only=True, help_text=", ".join(Matter.values))
+
+    class Meta:
+        model = FirmProfile
+        fields = ["organisation", "name", "regions", "matters", "capacity", "is_active", "last_assigned_at"]
+        read_only_fields = fields
