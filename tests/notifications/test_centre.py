@@ -21,7 +21,10 @@ def test_notify_writes_one_row_per_active_recipient_and_publishes_on_commit(worl
     assert mail.outbox == []
 
 
-def test_deadline_warning_is_emailed_once_on_commit(world, django_capture_on_commit_callbacks):
+def test_deadline_warning_is_emailed_once_on_commit(world, django_capture_on_commit_callbacks, monkeypatch):
+    from config.celery import app
+
+    monkeypatch.setattr(app.conf, "task_always_eager", True)  # the real worker is tested in tests/realtime
     neg = world.users.negotiator_a
     neg.email = "neg@example.com"
     neg.save()
