@@ -1,8 +1,6 @@
 """Pages: parse input, call a service, render. Objects are looked up through the actor's scope (404)."""
 from __future__ import annotations
 
-import io
-
 import segno
 from django.contrib import messages
 from django.core.cache import cache
@@ -447,9 +445,7 @@ def links_issue(request, pk, draft_pk):
     sheet = []
     for link, token in pairs:
         url = request.build_absolute_uri(reverse("negotiation:public_comment", args=[token]))
-        buf = io.BytesIO()
-        segno.make(url, error="m").save(buf, kind="svg", scale=3, xmldecl=False, svgns=True)
-        sheet.append({"label": link.label, "url": url, "svg": buf.getvalue().decode()})
+        sheet.append({"label": link.label, "url": url, "qr": segno.make(url, error="m").svg_data_uri(scale=3)})
     resp = render(request, "negotiation/link_sheet.html", {"negotiation": neg, "draft": draft, "sheet": sheet})
     resp["Cache-Control"] = "no-store"
     return resp
