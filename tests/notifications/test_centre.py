@@ -21,10 +21,18 @@ def test_notify_writes_one_row_per_active_recipient_and_publishes_on_commit(worl
     assert mail.outbox == []
 
 
-def test_deadline_warning_is_emailed_once_on_commit(world, django_capture_on_commit_callbacks, monkeypatch):
+@pytest.fixture
+def eager():
+    """Run Celery tasks in-process even when REDIS_URL is set (the real worker is tested in tests/realtime)."""
     from config.celery import app
 
-    monkeypatch.setattr(app.conf, "task_always_eager", True)  # the real worker is tested in tests/realtime
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old
+
+
+def test_deadline_warning_is_emailed_once_on_commit(world, django_capture_on_commit_callbacks, eager):
     neg = world.users.negotiator_a
     neg.email = "neg@example.com"
     neg.save()
