@@ -186,8 +186,8 @@ def case_decide(*, actor, case_id, approve: bool, reason: str, queryset=None, ex
 
 
 # --- routing --------------------------------------------------------------------------------------
-def _offer(*, case_id, firm_org: Organisation, actor, explanation: str, override_reason: str = "") -> LegalAidCase:
-    now = timezone.now()
+def _offer(*, case_id, firm_org: Organisation, actor, explanation: str, override_reason: str = "", now=None) -> LegalAidCase:
+    now = now or timezone.now()
     profile = FirmProfile.objects.select_for_update().get(organisation=firm_org)
     due = compute_due(profile.response_rule, now)
     case = run_transition(
@@ -210,7 +210,7 @@ def _offer(*, case_id, firm_org: Organisation, actor, explanation: str, override
 
 
 @transaction.atomic
-def route(*, case_id, actor=None) -> LegalAidCase:
+def route(*, case_id, actor=None, now=None) -> LegalAidCase:
     """Offer an approved case to the best qualified firm; when none qualifies, mark it and alert region staff."""
     case = LegalAidCase.objects.select_for_update().select_related("applicant_region").get(pk=case_id)
     if case.state != CaseState.APPROVED:
@@ -218,7 +218,8 @@ def route(*, case_id, actor=None) -> LegalAidCase:
     info, firms = routing.load_candidates(case)
     result = routing.choose_firm(info, firms)
     if result.firm is not None:
-        return _offer(case_id=case.pk, firm_org=Organisation.objects.get(pk=result.firm.id), actor=actor, explanation=result.explanation)
+        return _offer(case_id=case.pk, firm_org=Organisation.objects.get(pk=result.firm.id), actor=actor,
+                      explanation=result.explanation, now=now)
     was_flagged = case.no_firm_available
     case = run_transition(
         model=LegalAidCase, pk=case.pk, actor=actor, name="mark_unroutable", reason=result.explanation,
@@ -324,7 +325,7 @@ def case_decline(*, actor, case_id, reason: str, queryset=None) -> LegalAidCase:
 
 
 @transaction.atomic
-def case_time_out(*, case_id, today: dt.date) -> LegalAidCase | None:
+def case_time_out(*, case_id, today: dt.date, now=None) -> LegalAidCase | None:
     """System: the firm let the response period pass. Idempotent (does nothing unless still pending and overdue)."""
     case = LegalAidCase.objects.select_for_update().filter(pk=case_id, state=CaseState.OFFERED).first()
     if case is None:
@@ -339,10 +340,10 @@ def case_time_out(*, case_id, today: dt.date) -> LegalAidCase | None:
         model=LegalAidCase, pk=case.pk, actor=None, name="time_out", expected_state=CaseState.OFFERED,
         reason=_("律所未在 %(due)s 前答复") % {"due": pending.response_due}, data={"firm": firm.pk}, groups=_groups(case),
     )
-    pending.outcome, pending.responded_at = RoutingAttempt.Result.TIMED_OUT, timezone.now()
+    pending.outcome, pending.responded_at = RoutingAttempt.Result.TIMED_OUT, now or timezone.now()
     pending.reason = _("超过答复期限")
     pending.save(update_fields=["outcome", "reason", "responded_at"])
-    return route(case_id=case.pk, actor=None)
+    return route(case_id=case.pk, actor=None, now=now)
 
 
 # --- firm work ------------------------------------------------------------------------------------
@@ -453,7 +454,7 @@ def sweep(now: dt.datetime) -> dict:
     today = timezone.localdate(now) if timezone.is_aware(now) else now.date()
     counts = {"timed_out": 0, "decision_due_soon": 0, "decision_overdue": 0, "urgent": 0}
     for case_id in list(open_routing_attempts_due(today).values_list("case_id", flat=True).distinct()):
-        if case_time_out(case_id=case_id, today=today) is not None:
+        if case_time_out(case_id=case_id, today=today, now=now) is not None:
             counts["timed_out"] += 1
     pending = LegalAidCase.objects.filter(state__in=[CaseState.SUBMITTED, CaseState.AWAITING_DOCUMENTS]).select_related("applicant_region")
     for case in pending:
