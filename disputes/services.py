@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from accounts.models import Organisation
 from accounts.scoping import employers_visible_to
@@ -302,6 +303,29 @@ def dispute_open(
 # --- transitions -------------------------------------------------------------------------------------
 
 
+def _visible(case, actor) -> DisputeCase:
+    qs = disputes_visible_to(actor) if actor is not None else DisputeCase.objects.all()
+    found = qs.select_related("region").filter(pk=case.pk).first()
+    if found is None:
+        from django.http import Http404
+
+        raise Http404
+    return found
+
+
+def _permission_for(name):
+    """can_manage, then — for a permitted actor — whether the transition exists from this state, so the
+    refusal names the state (django-fsm's has_transition_perm would call a wrong state a role problem)."""
+
+    def check(actor, obj):
+        decision = can_manage(actor, obj)
+        if decision and not can_proceed(getattr(obj, name), check_conditions=False):
+            raise ValidationError(f"当前状态“{obj.get_state_display()}”下不能执行此操作。", code="invalid_state")
+        return decision
+
+    return check
+
+
 def _transition(*, case, actor, name, kwargs=None, reason="", expected_state=None, message=""):
     obj = run_transition(
         model=DisputeCase,
@@ -310,7 +334,7 @@ def _transition(*, case, actor, name, kwargs=None, reason="", expected_state=Non
         name=name,
         queryset=disputes_visible_to(actor) if actor is not None else None,
         expected_state=expected_state,
-        permission=can_manage,
+        permission=_permission_for(name),
         kwargs=kwargs,
         reason=reason,
         before_save=refresh_next_due,
@@ -341,7 +365,7 @@ def dispute_apply_mediation(*, case, actor, body: str, on=None, expected_state=N
 
     obj = run_transition(
         model=DisputeCase, pk=case.pk, actor=actor, name="apply_mediation",
-        queryset=disputes_visible_to(actor), expected_state=expected_state, permission=can_manage,
+        queryset=disputes_visible_to(actor), expected_state=expected_state, permission=_permission_for("apply_mediation"),
         kwargs={"on": on, "body": body.strip(), "due": _pair(due)}, before_save=kwargs_and_interrupt,
     )
     _notify(obj, kind="dispute.apply_mediation", title=f"{obj.reference} 已申请调解，调解期限{obj.mediation_due}",
@@ -395,7 +419,7 @@ def dispute_start_hearing(*, case, actor, on=None, expected_state=None):
 
 @transaction.atomic
 def dispute_extend_award(*, case, actor, reason: str, expected_state=None):
-    current = DisputeCase.objects.get(pk=case.pk)
+    current = _visible(case, actor)
     if current.award_extended:
         raise ValidationError({"award_extension_reason": "裁决期限只能延长一次（劳动争议调解仲裁法第43条）。"})
     if current.award_due is None:
@@ -408,7 +432,7 @@ def dispute_extend_award(*, case, actor, reason: str, expected_state=None):
 @transaction.atomic
 def dispute_issue_award(*, case, actor, received_on=None, amount=None, awarded: dict | None = None, expected_state=None):
     received_on = _today(received_on)
-    current = DisputeCase.objects.select_related("region").get(pk=case.pk)
+    current = _visible(case, actor)
     claims = list(current.claims.all())
     awarded = {int(k): Decimal(v) for k, v in (awarded or {}).items() if v not in (None, "")}
     unknown = set(awarded) - {c.pk for c in claims}
@@ -434,7 +458,7 @@ def dispute_file_suit(*, case, actor, court: str, by: str, on=None, expected_sta
         raise ValidationError({"by": "起诉方应为劳动者或用人单位。"})
     if not (court or "").strip():
         raise ValidationError({"court": "请填写受诉法院。"})
-    current = DisputeCase.objects.get(pk=case.pk)
+    current = _visible(case, actor)
     if by == "employer" and current.state == State.AWARDED and current.award_final:
         raise ValidationError({"by": "该裁决为终局裁决，用人单位不能起诉，只能自收到裁决书之日起三十日内向中级人民法院申请撤销（第49条）。"})
     return _transition(case=case, actor=actor, name="file_suit", kwargs={"on": _today(on), "court": court.strip(), "by": by},
