@@ -110,6 +110,11 @@ def _detail_context(request, case, forms_by_action=None, evidence_form=None):
             label, form_class, _svc = ACTIONS[name]
             form = forms_by_action.get(name) or form_class(initial={"expected_state": case.state}, case=case, prefix=name)
             actions.append({"name": name, "label": label, "form": form, "open": name in forms_by_action})
+    shown = {a["name"] for a in actions}
+    action_errors = [
+        str(e) for name, form in (forms_by_action or {}).items() if name not in shown and form.is_bound
+        for errs in form.errors.values() for e in errs
+    ]
     limitation_left = days_left(case.limitation_due, today) if case.limitation_due else None
     refer = None
     if can_refer_to_legal_aid(user, case):
@@ -122,6 +127,7 @@ def _detail_context(request, case, forms_by_action=None, evidence_form=None):
         "events": audit.history(case),
         "dues": dues,
         "actions": actions,
+        "action_errors": action_errors,
         "manage_reason": manage.reason,
         "upload": can_upload(user, case),
         "evidence_form": evidence_form or EvidenceForm(),
