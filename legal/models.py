@@ -131,7 +131,7 @@ class Consultation(models.Model):
     advice = models.TextField(_("解答意见"), blank=True)
     follow_up = models.CharField(_("后续跟进"), max_length=200, blank=True)
     follow_up_due = models.DateField(_("跟进日期"), null=True, blank=True)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接线人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接线人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -264,7 +264,7 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         "disputes.DisputeCase", verbose_name=_("关联劳动争议"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="legal_aid_cases",
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
