@@ -165,6 +165,7 @@ def test_transition_through_the_page(world, open_case, client_for):
     assert r.status_code == 400 and "该字段是必填项" in r.content.decode()
     r = client_for(world.users.employer_a).post(f"/disputes/{case.pk}/fail_mediation/", {"fail_mediation-expected_state": "mediation"})
     assert r.status_code == 403
+    c = client_for(world.users.staff_hh)
     assert c.post(f"/disputes/{case.pk}/no_such/", {}).status_code == 404
     case.refresh_from_db()
     assert case.state == State.MEDIATION
