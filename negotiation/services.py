@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
 from accounts.models import Organisation, Role, User
 from core import audit, realtime
@@ -136,6 +137,14 @@ def _store_key(key: str | None, obj) -> None:
 def _transition(negotiation, actor, name, *, expected_state=None, kwargs=None, reason="", data=None, permission=None):
     def bump(obj):
         obj.version += 1
+
+    expected = expected_state if expected_state is not None else negotiation.state
+    method = getattr(negotiation, name)
+    if negotiation.state == expected and not can_proceed(method):
+        # Checked before the actor's role: "not possible now" must not read as "not allowed for you".
+        raise ValidationError(
+            _("当前状态“%(s)s”下不能执行此操作。") % {"s": negotiation.get_state_display()}, code="invalid_state"
+        )
 
     return run_transition(
         model=Negotiation,
