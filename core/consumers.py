@@ -19,6 +19,7 @@ import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.consumer import get_handler_name
 from django.core.cache import cache
 
 from . import realtime
@@ -74,6 +75,16 @@ class BaseConsumer(AsyncJsonWebsocketConsumer):
     checked_at = 0.0
     forward_groups: tuple[str, ...] = ()
     joined: tuple[str, ...] = ()
+
+    async def dispatch(self, message):
+        """Channels' own dispatch hops to the single thread-sensitive executor for every message
+        (`aclose_old_connections`) even when the handler touches no database: with 200 sockets on one
+        negotiation that hop, serialised, was most of the fan-out time (bench/ws_bench.py). Our only
+        database access goes through `database_sync_to_async`, which closes stale connections itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # -- permission --------------------------------------------------------------------------
     async def is_allowed(self, user) -> bool:  # pragma: no cover - overridden
