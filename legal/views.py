@@ -49,7 +49,7 @@ def consultation_list(request):
     return render(request, "legal/consultation_list.html", {"form": form, "items": items})
 
 
-@role_required(S, description="union staff: cases in their region subtree; firm admin: cases routed to the firm; lawyer: cases the firm accepted")
+@role_required(S, FA, L, description="union staff: cases in their region subtree; firm admin: cases routed to the firm; lawyer: cases the firm accepted")
 @require_GET
 def case_list(request):
     qs = cases_visible_to(request.user)
