@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "legal",
     "documents",
     "notifications",
+    "overview",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ api_v1 = [
     path("negotiations/", include("negotiation.api_urls")),
     path("disputes/", include("disputes.api_urls")),
     path("legal-aid/", include("legal.api_urls")),
+    path("stats/", include("overview.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,5 +29,6 @@ urlpatterns = [
     path("legal-aid/", include("legal.urls")),
     path("documents/", include("documents.urls")),
     path("notifications/", include("notifications.urls")),
+    path("overview/", include("overview.urls")),
     path("", include("core.urls")),
 ]

@@ -20,8 +20,8 @@ NAV = [
     ("legal:consultation_list", _("热线咨询"), {S}),
     ("legal:case_list", _("法律援助"), {S, F, L}),
     ("legal:firm_list", _("合作律所"), {S}),
-    ("core:overview", _("区域概览"), {S}),
-    ("core:deadline_board", _("期限看板"), {S, N}),
+    ("overview:index", _("区域概览"), {S}),
+    ("overview:deadlines", _("期限看板"), {S, N}),
     ("core:deadline_calculator", _("期限计算"), {S, N, E, F, L, B}),
 ]
 
