@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import NegotiationViewSet
+
+router = SimpleRouter()
+router.register("", NegotiationViewSet, basename="api-negotiation")
+urlpatterns = router.urls
