@@ -103,7 +103,7 @@ def test_other_firm_gets_404_everywhere(world, offered, client_for, api_for):
         listing = c.get("/legal-aid/cases/")
         assert listing.status_code == 200 and offered.number not in listing.content.decode()
         r = api.get("/api/v1/legal-aid/cases/")
-        assert r.status_code == 200 and r.json() == []
+        assert r.status_code == 200 and r.json()["results"] == []
         assert c.get(f"/history/legal.legalaidcase/{offered.pk}/").status_code == 404
 
 
