@@ -15,3 +15,8 @@ class LegalConfig(AppConfig):
         visibility.register(LegalAidCase, cases_visible_to)
         visibility.register(Consultation, consultations_visible_to)
         sweep.register("legal", services.sweep)
+        try:
+            from . import documents
+        except ImportError:  # the documents app is optional for this app
+            return
+        documents.register()

@@ -1,0 +1,29 @@
+"""The assignment letter (指派函) through the documents registry."""
+import pytest
+
+from legal import services
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_assignment_letter_text_and_visibility(world, firms, approved):
+    from documents import registry
+    from documents.services import build_html
+
+    kind = registry.get("assignment")
+    case = approved()
+    assert not kind.applies(case)
+    assert not kind.visible_to(world.users.firm_admin_a).filter(pk=case.pk).exists()
+    services.case_accept(actor=world.users.firm_admin_a, case_id=case.pk, conflict_confirmed=True)
+    case = services.case_assign_lawyer(actor=world.users.firm_admin_a, case_id=case.pk, lawyer=world.users.lawyer_a)
+    assert kind.applies(case)
+    built, code, html = build_html(kind=kind, obj=case)
+    assert "指派" in built.title and case.number in html and world.firm_a.name in html
+    assert "张三" not in " ".join(built.parties) and "张三" not in built.title
+    assert kind.visible_to(world.users.lawyer_a).filter(pk=case.pk).exists()
+    assert not kind.visible_to(world.users.lawyer_b).filter(pk=case.pk).exists()
+    # deterministic: same data, same text
+    assert build_html(kind=kind, obj=case)[2] == html
