@@ -1,0 +1,185 @@
+"""PDF rendering benchmark: the demo agreement (10+ pages) and a one-page letter, project vs bare WeasyPrint.
+
+    .venv/bin/python bench/pdf_bench.py [--runs 7] [--workshops 6]
+
+Builds its data in a throw-away SQLite database (SQLITE_PATH in a temp dir, migrated here) and a
+throw-away MEDIA_ROOT, so the dev database is never touched. Prints: median and max seconds per
+render, pages, bytes, peak memory (process max RSS, and Python heap peak via tracemalloc in a separate
+pass so it does not slow the timed runs), the font subsetter WeasyPrint used, and the ratio
+project/bare where bare = weasyprint.HTML(string=same_html).write_pdf() run in a fresh interpreter that
+never imports Django (same number of runs, after one warm-up, like the project's cold render).
+Targets: agreement median <= 1.5 s, peak <= 300 MiB, ratio <= 1.2; one-page letter <= 0.3 s.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TMP = tempfile.TemporaryDirectory(prefix="pdf-bench-")
+os.environ.pop("DATABASE_URL", None)  # never the shared PostgreSQL either
+os.environ["SQLITE_PATH"] = str(Path(TMP.name) / "bench.sqlite3")
+os.environ["MEDIA_ROOT"] = str(Path(TMP.name) / "media")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(ROOT))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+
+def pages_of(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def maxrss_mib() -> float:
+    """Peak resident memory of this process (VmHWM; ru_maxrss would include a forking parent's peak)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def setup_data(workshops: int):
+    from accounts.models import Organisation, Region
+    from documents.demo import build_sample_negotiation
+
+    call_command("migrate", verbosity=0, interactive=False)
+    region = Region.objects.get(code="150105")
+    employer = Organisation.objects.create(
+        kind="employer", name="呼和浩特草原乳业有限公司", region=region, credit_code=None,
+        headcount=860, address="呼和浩特市赛罕区金桥开发区乳业大街8号", legal_representative="王建国",
+    )
+    union = Organisation.objects.create(kind="union", name="呼和浩特草原乳业有限公司工会委员会", region=region, employer=employer)
+    return build_sample_negotiation(employer=employer, union=union, workshops=workshops)
+
+
+BARE_SCRIPT = r"""
+import gc, json, statistics, sys, time
+import weasyprint
+html = open(sys.argv[1], encoding="utf-8").read()
+runs = int(sys.argv[2])
+weasyprint.HTML(string=html).write_pdf()  # warm-up, like the project's cold render
+times = []
+for _ in range(runs):
+    t = time.perf_counter()
+    weasyprint.HTML(string=html).write_pdf()
+    times.append(time.perf_counter() - t)
+    gc.collect()
+print(json.dumps({"median": statistics.median(times), "max": max(times),
+                  "maxrss_mib": int([l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split()[1]) / 1024}))
+"""
+
+
+def bare(html: str, runs: int) -> dict:
+    """The same HTML through bare WeasyPrint in a fresh interpreter: no Django imported at all."""
+    import json
+    import subprocess
+
+    path = Path(TMP.name) / "bare.html"
+    path.write_text(html, encoding="utf-8")
+    out = subprocess.run([sys.executable, "-c", BARE_SCRIPT, str(path), str(runs)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench(label: str, kind_key: str, obj, runs: int) -> dict:
+    from core.pdf import html_to_pdf
+    from documents import registry, services
+
+    kind = registry.get(kind_key)
+    # cold render (font configuration, first Pango/HarfBuzz use): reported, not in the median
+    t = time.perf_counter()
+    _built, _code, html = services.build_html(kind=kind, obj=obj)
+    pdf = html_to_pdf(html)
+    cold = time.perf_counter() - t
+
+    project = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        _built, _code, html = services.build_html(kind=kind, obj=obj)  # queries + template + code
+        pdf = html_to_pdf(html)
+        project.append(time.perf_counter() - t)
+        gc.collect()  # untimed, as documents.services.document_render does after each render
+    b = bare(html, runs)
+
+    med = statistics.median(project)
+    return {
+        "label": label, "pages": pages_of(pdf), "bytes": len(pdf), "cold": cold,
+        "median": med, "max": max(project), "bare_median": b["median"], "bare_max": b["max"], "bare_rss": b["maxrss_mib"],
+        "ratio": med / b["median"] if b["median"] else float("nan"), "kind": kind, "obj": obj,
+    }
+
+
+def heap_peak_mib(kind, obj) -> float:
+    """Python heap peak of one render (tracemalloc slows Python down: run after the timed runs)."""
+    from core.pdf import html_to_pdf
+    from documents import services
+
+    tracemalloc.start()
+    _built, _code, html = services.build_html(kind=kind, obj=obj)
+    html_to_pdf(html)
+    _cur, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--workshops", type=int, default=10, help="pads the shift/pay tables (10 gives 12 pages)")
+    args = parser.parse_args()
+
+    import weasyprint
+
+    from core.pdf import subsetter
+
+    neg = setup_data(args.workshops)
+    rss_before = maxrss_mib()
+    results = [
+        bench("agreement (集体合同)", "agreement", neg, args.runs),
+        bench("one-page letter (纪要)", "minutes", neg.rounds.get(number=1), args.runs),
+    ]
+    peak = maxrss_mib()  # before tracemalloc, whose bookkeeping would inflate it
+    for r in results:
+        r["heap_peak_mib"] = heap_peak_mib(r["kind"], r["obj"])
+    print(f"WeasyPrint {weasyprint.__version__}; font subsetter: {subsetter()}; runs per document: {args.runs}")
+    print(f"{'document':<24}{'pages':>6}{'bytes':>10}{'cold s':>8}{'median s':>10}{'max s':>8}{'bare med':>10}{'ratio':>7}{'heap MiB':>10}")
+    for r in results:
+        print(
+            f"{r['label']:<24}{r['pages']:>6}{r['bytes']:>10}{r['cold']:>8.3f}{r['median']:>10.3f}{r['max']:>8.3f}"
+            f"{r['bare_median']:>10.3f}{r['ratio']:>7.2f}{r['heap_peak_mib']:>10.1f}"
+        )
+    print(f"peak memory: project process max RSS {peak:.1f} MiB (after Django setup and migrate {rss_before:.1f} MiB); "
+          f"bare process max RSS {max(r['bare_rss'] for r in results):.1f} MiB")
+    agreement, letter = results
+    checks = [
+        ("agreement >= 10 pages", agreement["pages"] >= 10),
+        ("agreement median <= 1.5 s", agreement["median"] <= 1.5),
+        ("peak RSS <= 300 MiB", peak <= 300),
+        ("ratio project/bare <= 1.2", agreement["ratio"] <= 1.2),
+        ("one-page letter median <= 0.3 s", letter["pages"] == 1 and letter["median"] <= 0.3),
+    ]
+    for name, ok in checks:
+        print(f"  [{'ok' if ok else 'MISS'}] {name}")
+    TMP.cleanup()
+
+
+if __name__ == "__main__":
+    main()
