@@ -15,6 +15,7 @@ Rules (see docs/adr/0002-channel-layer.md):
 """
 from __future__ import annotations
 
+import asyncio
 import time
 
 from channels.db import database_sync_to_async
@@ -29,6 +30,10 @@ CLOSE_FORBIDDEN = 4403
 
 PRESENCE_TTL = 90  # seconds without a heartbeat before a viewer drops off the list
 PRESENCE_CACHE_TTL = 3600
+PRESENCE_KEY_PREFIX = "xs:presence:negotiation:"  # tests use their own
+PRESENCE_WINDOW = 1  # seconds (int: cache timeouts); presence broadcasts are coalesced per window
+
+_background: set = set()  # keep announce tasks referenced until they finish
 
 
 def _side(user) -> str:
@@ -194,7 +199,7 @@ class NegotiationConsumer(BaseConsumer):
     # presence ---------------------------------------------------------------------------------
     @property
     def presence_key(self) -> str:
-        return f"xs:presence:negotiation:{self.negotiation_pk}"
+        return f"{PRESENCE_KEY_PREFIX}{self.negotiation_pk}"
 
     def me(self) -> dict:
         u = self.user
@@ -211,23 +216,40 @@ class NegotiationConsumer(BaseConsumer):
             viewers.pop(self.channel_name, None)
         await cache.aset(self.presence_key, viewers, PRESENCE_CACHE_TTL)
         if announce or (present and not was_there):
-            seen, people = set(), []
-            for v in sorted(viewers.values(), key=lambda v: v["at"]):
-                if v["id"] not in seen:
-                    seen.add(v["id"])
-                    people.append({"id": v["id"], "name": v["name"], "side": v["side"]})
-            await self.channel_layer.group_send(
-                realtime.group_for("negotiation", self.negotiation_pk),
-                {
-                    "type": realtime.EVENT_TYPE,
-                    "group": realtime.group_for("negotiation", self.negotiation_pk),
-                    "event": "presence",
-                    "id": self.negotiation_pk,
-                    "viewers": people,
-                    "version": realtime.next_version(),
-                    "ts": time.time(),
-                },
-            )
+            await self.schedule_presence_announce()
+
+    async def schedule_presence_announce(self) -> None:
+        """Coalesce: at most one presence broadcast per negotiation per PRESENCE_WINDOW seconds.
+
+        Announcing every join to every viewer is quadratic: 500 sockets joining one negotiation
+        made 125,000 messages and stalled new handshakes past daphne's connect timeout. The first
+        change in a window schedules one broadcast at its end, read from the cache then, so every
+        join and leave in the window is in it."""
+        if not await cache.aadd(f"{self.presence_key}:announce", 1, PRESENCE_WINDOW):
+            return
+        task = asyncio.get_running_loop().create_task(self._announce_presence(self.channel_layer, self.negotiation_pk))
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+
+    @classmethod
+    async def _announce_presence(cls, layer, negotiation_pk) -> None:
+        await asyncio.sleep(PRESENCE_WINDOW)
+        key = f"{PRESENCE_KEY_PREFIX}{negotiation_pk}"
+        viewers = await cache.aget(key) or {}
+        now = time.time()
+        seen, people = set(), []
+        for v in sorted(viewers.values(), key=lambda v: v["at"]):
+            if now - v.get("at", 0) < PRESENCE_TTL and v["id"] not in seen:
+                seen.add(v["id"])
+                people.append({"id": v["id"], "name": v["name"], "side": v["side"]})
+        group = realtime.group_for("negotiation", negotiation_pk)
+        await layer.group_send(
+            group,
+            {
+                "type": realtime.EVENT_TYPE, "group": group, "event": "presence", "id": negotiation_pk,
+                "viewers": people, "version": realtime.next_version(), "ts": time.time(),
+            },
+        )
 
     async def after_accept(self):
         await self.presence_update(present=True)

@@ -21,6 +21,12 @@ def _own_channel_layer(settings):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _own_presence_keys(monkeypatch):
+    """Presence lives in the cache (Redis when REDIS_URL is set, shared with other runs): a prefix per test."""
+    monkeypatch.setattr("core.consumers.PRESENCE_KEY_PREFIX", f"xs-test-{uuid.uuid4().hex[:8]}:presence:")
+
+
 @pytest.fixture
 def ws():
     """`await ws(path, user=None, origin="http://testserver")` → a WebsocketCommunicator on the real ASGI
