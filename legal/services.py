@@ -33,6 +33,12 @@ from .models import (
 from .selectors import hardship_standard_for, lawyers_of, staff_for_region
 
 
+def _plain(queryset):
+    """The caller's scoped queryset without joins: PostgreSQL refuses FOR UPDATE on the nullable side of an
+    outer join (select_related of a nullable FK), and run_transition locks with select_for_update()."""
+    return None if queryset is None else queryset.select_related(None).prefetch_related(None)
+
+
 def _groups(case):
     return [f"legal.{int(case.pk)}"]
 
@@ -143,6 +149,7 @@ def case_update(*, actor, case: LegalAidCase, data: dict) -> LegalAidCase:
 
 @transaction.atomic
 def case_request_documents(*, actor, case_id, what: str, queryset=None, on: dt.date | None = None) -> LegalAidCase:
+    queryset = _plain(queryset)
     on = on or timezone.localdate()
     case = run_transition(
         model=LegalAidCase, pk=case_id, actor=actor, name="request_documents", queryset=queryset,
@@ -154,6 +161,7 @@ def case_request_documents(*, actor, case_id, what: str, queryset=None, on: dt.d
 @transaction.atomic
 def case_documents_received(*, actor, case_id, queryset=None, on: dt.date | None = None) -> LegalAidCase:
     """The waiting period [request day, the day before receipt] does not count towards the decision period."""
+    queryset = _plain(queryset)
     on = on or timezone.localdate()
 
     def recompute(case):
@@ -168,6 +176,7 @@ def case_documents_received(*, actor, case_id, queryset=None, on: dt.date | None
 
 @transaction.atomic
 def case_decide(*, actor, case_id, approve: bool, reason: str, queryset=None, expected_state=None) -> LegalAidCase:
+    queryset = _plain(queryset)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写决定理由。")})
     now = timezone.now()
@@ -238,6 +247,7 @@ def route(*, case_id, actor=None, now=None) -> LegalAidCase:
 def route_override(*, actor, case_id, firm_org: Organisation, reason: str, queryset=None) -> LegalAidCase:
     """Staff choose the firm themselves, with a reason. Never a firm that declined the case or has a conflict;
     other rules (region, matter, capacity) may be overridden and the explanation says which."""
+    queryset = _plain(queryset)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("人工指定律所必须填写理由。")})
     qs = queryset if queryset is not None else LegalAidCase.objects.all()
@@ -285,6 +295,7 @@ def _close_attempt(case, outcome, reason):
 
 @transaction.atomic
 def case_accept(*, actor, case_id, conflict_confirmed: bool, queryset=None) -> LegalAidCase:
+    queryset = _plain(queryset)
     if not conflict_confirmed:
         raise ValidationError({"conflict_confirmed": _("请先确认已完成利益冲突审查。")})
 
@@ -305,6 +316,7 @@ def case_accept(*, actor, case_id, conflict_confirmed: bool, queryset=None) -> L
 
 @transaction.atomic
 def case_decline(*, actor, case_id, reason: str, queryset=None) -> LegalAidCase:
+    queryset = _plain(queryset)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("拒绝接案必须填写理由。")})
     case = LegalAidCase.objects.get(pk=case_id) if queryset is None else queryset.filter(pk=case_id).first()
@@ -349,6 +361,7 @@ def case_time_out(*, case_id, today: dt.date, now=None) -> LegalAidCase | None:
 # --- firm work ------------------------------------------------------------------------------------
 @transaction.atomic
 def case_assign_lawyer(*, actor, case_id, lawyer, queryset=None) -> LegalAidCase:
+    queryset = _plain(queryset)
     def check(actor, case):
         from core.permissions import Decision
 
@@ -373,6 +386,7 @@ def _work_case(actor, case_id, queryset):
 
 @transaction.atomic
 def worklog_add(*, actor, case_id, data: dict, queryset=None) -> WorkLogEntry:
+    queryset = _plain(queryset)
     case = _work_case(actor, case_id, queryset)
     if case.state != CaseState.IN_PROGRESS:
         raise ValidationError(_("只有承办中的案件可以记录办案工作。"))
@@ -391,6 +405,7 @@ def worklog_add(*, actor, case_id, data: dict, queryset=None) -> WorkLogEntry:
 
 @transaction.atomic
 def document_add(*, actor, case_id, upload, description: str = "", queryset=None) -> CaseDocument:
+    queryset = _plain(queryset)
     from django.conf import settings
 
     case = _work_case(actor, case_id, queryset)
@@ -406,6 +421,7 @@ def document_add(*, actor, case_id, upload, description: str = "", queryset=None
 
 @transaction.atomic
 def case_close(*, actor, case_id, outcome: str, amount_recovered, queryset=None) -> LegalAidCase:
+    queryset = _plain(queryset)
     return run_transition(
         model=LegalAidCase, pk=case_id, actor=actor, name="close", queryset=queryset, expected_state=CaseState.IN_PROGRESS,
         kwargs={"outcome": outcome, "amount_recovered": amount_recovered, "at": timezone.now()},
@@ -415,6 +431,7 @@ def case_close(*, actor, case_id, outcome: str, amount_recovered, queryset=None)
 
 @transaction.atomic
 def case_record_satisfaction(*, actor, case_id, score: int, note: str = "", queryset=None) -> LegalAidCase:
+    queryset = _plain(queryset)
     case = _work_case(actor, case_id, queryset)
     if case.state != CaseState.CLOSED:
         raise ValidationError(_("结案后才能记录满意度。"))
