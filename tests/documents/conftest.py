@@ -28,3 +28,15 @@ def pdf_text(data: bytes) -> str:
 
 def squash(text: str) -> str:
     return "".join(text.split())
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Run render tasks in-process even when REDIS_URL points Celery at a real broker."""
+    from config.celery import app
+
+    keys = ("task_always_eager", "task_eager_propagates")
+    old = {k: app.conf[k] for k in keys}
+    app.conf.update({k: True for k in keys})
+    yield
+    app.conf.update(old)
