@@ -269,6 +269,8 @@ def dispute_open(
         errors["known_on"] = "知道权利被侵害之日不能晚于立案日。"
     if employment_ended_on and employment_ended_on > filed_on:
         errors["employment_ended_on"] = "劳动关系终止日不能晚于立案日。"
+    if collective_contract is not None and collective_contract.employer_id != employer.pk:
+        errors["collective_contract"] = "所选集体合同不属于该用人单位。"
     if errors:
         raise ValidationError(errors)
     union = Organisation.objects.filter(kind=Organisation.Kind.UNION, employer=employer).order_by("pk").first()
@@ -277,8 +279,7 @@ def dispute_open(
         is_collective=is_collective, representative=representative.strip(), facts=facts, known_on=known_on,
         employment_ended_on=employment_ended_on, filed_on=filed_on, created_by=actor,
     )
-    if collective_contract is not None and hasattr(case, "collective_contract"):
-        case.collective_contract = collective_contract
+    case.collective_contract = collective_contract
     claim_rows = [DisputeClaim(**c) for c in claims]
     _apply_limitation(case, [c.kind for c in claim_rows])
     refresh_next_due(case)

@@ -90,6 +90,31 @@ def _legal_aid_url(case):
         return None
 
 
+STAGE_RECORD_FIELDS = [
+    "negotiation_started_on", "mediation_applied_on", "mediation_body", "mediation_agreement_on", "mediation_terms",
+    "mediation_failed_on", "arbitration_applied_on", "arbitration_commission", "accepted_on", "not_accepted_on",
+    "not_accepted_reason", "hearing_on", "award_extension_reason", "award_received_on", "effective_on",
+    "court_filed_on", "court_name", "closed_on", "outcome", "amount_recovered", "outcome_note", "withdrawn_on",
+    "withdrawn_reason",
+]
+
+
+def _stage_records(case):
+    rows = []
+    for name in STAGE_RECORD_FIELDS:
+        value = getattr(case, name)
+        if value in (None, ""):
+            continue
+        field = case._meta.get_field(name)
+        if field.choices:
+            value = getattr(case, f"get_{name}_display")()
+        rows.append((field.verbose_name, value))
+    if case.court_filed_by:
+        rows.append((case._meta.get_field("court_filed_by").verbose_name,
+                     {"worker": _("劳动者"), "employer": _("用人单位")}.get(case.court_filed_by, case.court_filed_by)))
+    return rows
+
+
 def _detail_context(request, case, forms_by_action=None, evidence_form=None):
     user = request.user
     today = timezone.localdate()
@@ -125,6 +150,7 @@ def _detail_context(request, case, forms_by_action=None, evidence_form=None):
         "workers": case.workers.all(),
         "evidence": case.evidence.select_related("uploaded_by"),
         "events": audit.history(case),
+        "stage_records": _stage_records(case),
         "dues": dues,
         "actions": actions,
         "action_errors": action_errors,

@@ -248,3 +248,15 @@ def test_sweep_is_registered():
     from core import sweep
 
     assert "disputes" in sweep.run_all(_now(D(2026, 1, 1)))
+
+
+def test_case_links_to_the_collective_contract_of_its_employer(world, open_case, client_for):
+    from negotiation.services import negotiation_create
+
+    contract = negotiation_create(actor=world.users.negotiator_a, employer=world.emp_a, title="2026年工资专项集体合同")
+    case = open_case(collective_contract=contract, claims=[{"kind": "contract_breach", "amount": Decimal("500")}])
+    assert case.collective_contract == contract
+    assert "2026年工资专项集体合同" in client_for(world.users.staff_hh).get(f"/disputes/{case.pk}/").content.decode()
+    other = negotiation_create(actor=world.users.negotiator_b, employer=world.emp_b, title="乙合同")
+    with pytest.raises(ValidationError, match="不属于该用人单位"):
+        open_case(actor=world.users.staff_nm, collective_contract=other)
