@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
@@ -99,6 +100,25 @@ STAGE_RECORD_FIELDS = [
 ]
 
 
+EXTRA_EVENT_LABELS = {
+    "open": _lazy("登记案件"), "evidence_add": _lazy("提交材料"), "flag_overdue": _lazy("标记逾期"),
+    "make_effective": _lazy("裁决生效"), "limitation_recompute": _lazy("重新计算仲裁时效"),
+}
+
+
+def _timeline(case):
+    from .models import State
+
+    labels = {name: label for name, (label, _f, _s) in ACTIONS.items()} | EXTRA_EVENT_LABELS
+    states = dict(State.choices)
+    events = list(audit.history(case))
+    for e in events:
+        e.label = labels.get(e.action, e.action)
+        e.from_label = states.get(e.from_state, e.from_state)
+        e.to_label = states.get(e.to_state, e.to_state)
+    return events
+
+
 def _stage_records(case):
     rows = []
     for name in STAGE_RECORD_FIELDS:
@@ -149,7 +169,7 @@ def _detail_context(request, case, forms_by_action=None, evidence_form=None):
         "claims": case.claims.all(),
         "workers": case.workers.all(),
         "evidence": case.evidence.select_related("uploaded_by"),
-        "events": audit.history(case),
+        "events": _timeline(case),
         "stage_records": _stage_records(case),
         "dues": dues,
         "actions": actions,
