@@ -235,6 +235,10 @@ def negotiation_figures(f: Filters) -> dict:
     }
 
 
+def _money(v) -> Decimal:
+    return Decimal(v or 0).quantize(Decimal("0.01"))
+
+
 def _round(v, n=1):
     return None if v is None else round(float(v), n)
 
@@ -278,7 +282,7 @@ def dispute_figures(f: Filters) -> dict:
             {"key": "court", "label": str(_("进入诉讼")), "count": a["court"]},
         ],
         "closed": a["closed"],
-        "amount_recovered": a["recovered"] or Decimal("0"),
+        "amount_recovered": _money(a["recovered"]),
         "recovered_cases": a["recovered_cases"],
     }
 
@@ -344,7 +348,7 @@ def legal_figures(f: Filters) -> dict:
             {"key": "rejected", "label": str(_("不予援助")), "count": a["rejected"]},
         ],
         "urgent": a["urgent"], "unroutable": a["unroutable"], "closed": a["closed"],
-        "amount_recovered": a["recovered"] or Decimal("0"),
+        "amount_recovered": _money(a["recovered"]),
         "outcome_labels": [{"key": o.value, "label": str(o.label)} for o in LegalOutcome],
         "firms": firms,
         "satisfaction": {
@@ -388,7 +392,7 @@ def region_table(f: Filters) -> dict:
             "negotiations": n.get("negotiations", 0), "effective": n.get("effective", 0),
             "workers_covered": n.get("workers") or 0, "overdue_proposals": n.get("overdue", 0),
             "disputes": d.get("disputes", 0), "open_disputes": d.get("open_disputes", 0),
-            "amount_recovered": d.get("recovered") or Decimal("0"),
+            "amount_recovered": _money(d.get("recovered")),
             "legal_aid": lg.get("legal", 0), "legal_closed": lg.get("legal_closed", 0),
             "satisfaction": _round(lg.get("satisfaction"), 2),
         }
