@@ -4,6 +4,7 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -66,8 +67,11 @@ def negotiation_list(request):
         request.user, state=filters.get("state"), employer=filters.get("employer"),
         overdue=filters.get("overdue"), due_week=filters.get("due_week"),
     )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "negotiation/list.html", {
-        "form": form, "negotiations": rows[:200], "today": timezone.localdate(),
+        "form": form, "negotiations": page.object_list, "page": page, "query": query.urlencode(), "today": timezone.localdate(),
         "can_create": request.user.is_sysadmin or request.user.has_role(N),
     })
 
