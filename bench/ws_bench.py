@@ -100,7 +100,7 @@ def start_server(port: int, env: dict) -> subprocess.Popen:
     if not Path(daphne).exists():
         daphne = shutil.which("daphne") or "daphne"
     proc = subprocess.Popen(
-        [daphne, "-b", "127.0.0.1", "-p", str(port), "--websocket_timeout", "600", "config.asgi:application"],
+        [daphne, "-b", "127.0.0.1", "-p", str(port), "--websocket_timeout", "600", "--websocket_connect_timeout", "60", "config.asgi:application"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
     deadline = time.monotonic() + 30
@@ -127,8 +127,8 @@ def stop_server(proc: subprocess.Popen):
 
 
 class Clients:
-    def __init__(self, n, url, cookie, origin):
-        self.n, self.url, self.cookie, self.origin = n, url, cookie, origin
+    def __init__(self, n, urls, cookie, origins):
+        self.n, self.urls, self.cookie, self.origins = n, urls, cookie, origins
         self.socks = []
         self.tasks = []
         self.expect = None  # (marker key, value)
@@ -139,18 +139,19 @@ class Clients:
     async def open(self):
         from websockets.asyncio.client import connect
 
-        sem = asyncio.Semaphore(25)
+        sem = asyncio.Semaphore(10)
 
-        async def one():
+        async def one(i):
             async with sem:
+                k = i % len(self.urls)  # round-robin over the daphne processes
                 ws = await connect(
-                    self.url, origin=self.origin, additional_headers={"Cookie": self.cookie},
+                    self.urls[k], origin=self.origins[k], additional_headers={"Cookie": self.cookie},
                     compression=None, open_timeout=20, ping_interval=None, max_queue=None,
                 )
                 self.socks.append(ws)
                 self.tasks.append(asyncio.create_task(self.reader(ws)))
 
-        await asyncio.wait_for(asyncio.gather(*(one() for _ in range(self.n))), timeout=120)
+        await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(self.n))), timeout=120)
 
     async def reader(self, ws):
         try:
@@ -187,7 +188,7 @@ class Clients:
         await asyncio.gather(*(ws.close() for ws in self.socks), return_exceptions=True)
 
 
-async def run_case(n, rounds, url, cookie, origin, pk):
+async def run_case(n, rounds, urls, cookie, origins, pk):
     from asgiref.sync import sync_to_async
     from channels.layers import get_channel_layer
     from django.db import transaction
@@ -197,7 +198,7 @@ async def run_case(n, rounds, url, cookie, origin, pk):
     from negotiation.models import Negotiation
 
     group = realtime.group_for("negotiation", pk)
-    clients = Clients(n, url, cookie, origin)
+    clients = Clients(n, urls, cookie, origins)
     await clients.open()
     await clients.quiet()
 
@@ -250,6 +251,7 @@ def main():
     ap.add_argument("--clients", type=int, nargs="+", default=[10, 100, 200, 500])
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--layers", nargs="+", default=["pubsub", "core"], choices=sorted(LAYERS))
+    ap.add_argument("--servers", type=int, default=1, help="daphne processes; clients are spread over them")
     ap.add_argument("--redis", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
     ap.add_argument("--layer", dest="_child", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -258,7 +260,7 @@ def main():
         # one child process per layer: Django settings are fixed per process
         for layer in args.layers:
             cmd = [sys.executable, __file__, "--layer", layer, "--rounds", str(args.rounds), "--redis", args.redis,
-                   "--clients", *map(str, args.clients)]
+                   "--servers", str(args.servers), "--clients", *map(str, args.clients)]
             try:
                 subprocess.run(cmd, check=True, timeout=900)
             except subprocess.TimeoutExpired:
@@ -273,26 +275,31 @@ def main():
 
         pk = 900_000 + random.randint(0, 99_999)  # pub/sub channel names are global in Redis
         pk, session = seed(pk)
-        port = free_port()
+        ports = [free_port() for _ in range(args.servers)]
         env = dict(os.environ, LOG_LEVEL="ERROR")
-        proc = start_server(port, env)
+        procs = [start_server(port, env) for port in ports]
+        ok = False
         try:
-            print(f"== layer {settings.CHANNEL_LAYERS['default']['BACKEND']} · daphne 127.0.0.1:{port} · "
+            print(f"== layer {settings.CHANNEL_LAYERS['default']['BACKEND']} · {len(ports)} daphne process(es) · "
                   f"{os.cpu_count()} CPUs · {args.rounds} rounds", flush=True)
             print(f"{'clients':>7} {'path':<11} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'deliv/s':>9}", flush=True)
             for n in args.clients:
                 rounds = args.rounds if n <= 200 else max(5, args.rounds // 2)
                 res = asyncio.run(asyncio.wait_for(
-                    run_case(n, rounds, f"ws://127.0.0.1:{port}/ws/negotiations/{pk}/",
-                             f"{settings.SESSION_COOKIE_NAME}={session}", f"http://127.0.0.1:{port}", pk),
+                    run_case(n, rounds, [f"ws://127.0.0.1:{port}/ws/negotiations/{pk}/" for port in ports],
+                             f"{settings.SESSION_COOKIE_NAME}={session}", [f"http://127.0.0.1:{port}" for port in ports], pk),
                     timeout=300,
                 ))
                 for kind in ("transition", "group_send"):
                     lat, rate = res[kind]
                     med_rate = statistics.median(rate) if rate else float("nan")
                     print(f"{n:>7} {kind:<11} {pct(lat, 50):8.1f} {pct(lat, 95):8.1f} {pct(lat, 99):8.1f} {med_rate:9.0f}", flush=True)
+            ok = True
         finally:
-            stop_server(proc)
+            for proc in procs:
+                stop_server(proc)
+                if not ok:
+                    print("daphne stderr (tail):\n" + proc.stderr.read().decode(errors="replace")[-3000:], flush=True)
 
 
 if __name__ == "__main__":

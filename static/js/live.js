@@ -8,7 +8,7 @@
  * - <ul id="presence"> is filled from presence events; elements with data-term="<id>" get
  *   data-being-edited while the other side edits that term; #editing-status says so in words.
  * - Messages carry ids and a version only: the database is the truth. On reconnect (with backoff)
- *   everything live is re-fetched, so nothing is missed while offline.
+ *   everything live is re-fetched, so nothing is missed while offline. Refreshes are coalesced.
  */
 (function () {
   "use strict";
@@ -22,7 +22,19 @@
     ? { union: "工会方", employer: "企业方", staff: "工作人员", editing: "正在编辑第 {n} 条", nobody: "暂无其他人" }
     : { union: "Union side", employer: "Employer side", staff: "Staff", editing: "is editing term {n}", nobody: "Nobody else" };
 
+  /* Coalesced: while a fetch for `el` is in flight, further events only mark it stale, and one more
+   * fetch follows. Versions from different sources (a row's version, the publisher's clock) are not
+   * comparable, so every event refreshes rather than trusting an ordering. */
   function refresh(el) {
+    if (el.__liveBusy) { el.__liveAgain = true; return Promise.resolve(); }
+    el.__liveBusy = true;
+    return fetchInto(el).then(function () {
+      el.__liveBusy = false;
+      if (el.__liveAgain) { el.__liveAgain = false; return refresh(el); }
+    });
+  }
+
+  function fetchInto(el) {
     var url = el.getAttribute("data-refresh-url");
     if (!url) return Promise.resolve();
     el.setAttribute("aria-busy", "true");
@@ -142,15 +154,12 @@
 
   Object.keys(byNegotiation).forEach(function (pk) {
     var els = byNegotiation[pk];
-    var lastVersion = 0;
     var sock = LiveSocket("/ws/negotiations/" + pk + "/", {
       onOpen: function (again) { if (again) els.forEach(refresh); },
       onMessage: function (msg) {
         if (msg.event === "pong") return;
         if (msg.event === "presence") { showPresence(msg.viewers); return; }
         if (msg.event === "editing" || msg.event === "editing_done") { showEditing(msg); return; }
-        if (msg.version && msg.version <= lastVersion) return; // already fetched something newer
-        lastVersion = msg.version || lastVersion;
         els.forEach(refresh);
         document.dispatchEvent(new CustomEvent("live:negotiation", { detail: msg }));
       },
