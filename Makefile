@@ -33,7 +33,7 @@ venv: $(VENV)/.installed
 
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv 2>/dev/null || true
+	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
 	$(BIN)/python manage.py collectstatic --noinput -v0
 
 seed: migrate
@@ -47,6 +47,7 @@ run: sysdeps venv seed serve  ## everything: system packages, virtualenv, databa
 
 test: sysdeps browser venv  ## the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 worker: venv  ## Celery worker with beat (needs REDIS_URL)

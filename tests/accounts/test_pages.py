@@ -30,6 +30,7 @@ def test_english_switch(world, client_for):
     c.post("/i18n/setlang/", {"language": "en", "next": "/home/"})
     body = c.get("/home/").content.decode()
     assert 'lang="en"' in body and "中文" in body
+    assert "Workbench" in body and "Deadline calculator" in body  # our own catalogue, not just Django's
 
 
 def test_user_without_role_is_refused(world, client_for):
