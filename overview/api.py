@@ -99,7 +99,7 @@ class DueItemSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, obj) -> str:
-        return reverse(obj.url_name, args=[obj.pk])
+        return obj.url or reverse(obj.url_name, args=[obj.pk])
 
 
 class DeadlineBoardSerializer(serializers.Serializer):

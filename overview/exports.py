@@ -68,7 +68,7 @@ def firm_rows(fig: dict) -> list[list]:
 def deadline_rows(board: dict, request=None) -> list[list]:
     out = [["到期日", "业务", "期限事项", "案件", "当事单位", "地区", "链接"]]
     for i in board["items"]:
-        url = reverse(i.url_name, args=[i.pk])
+        url = i.url or reverse(i.url_name, args=[i.pk])
         if request is not None:
             url = request.build_absolute_uri(url)
         out.append([i.due.isoformat(), i.workflow_label, i.what, i.title, i.party, i.region, url])

@@ -21,9 +21,10 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
-    Aggregate, Avg, Case, Count, DateField, When, DurationField, ExpressionWrapper, F, FloatField, Func, IntegerField, Q, Sum, Value,
+    Aggregate, Avg, Case, Count, DateField, Exists, OuterRef, When, DurationField, ExpressionWrapper, F, FloatField, Func, IntegerField, Q, Sum, Value,
 )
 from django.db.models.functions import Coalesce, Substr, TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -210,17 +211,20 @@ def negotiation_figures(f: Filters) -> dict:
         a["median_days"] = median([d.days if isinstance(d, dt.timedelta) else d for d in diffs])
 
     # Arrangements agreed: per kind, the enterprises and workers of agreed negotiations with such a term.
-    agreed = qs.filter(state__in=AGREED_STATES).order_by()
-    kind_aggs = {}
-    for k in ARRANGEMENT_KINDS:
-        has = Q(pk__in=Term.objects.filter(kind=k, is_removed=False).values("negotiation_id"))
-        kind_aggs[f"{k.value}__ent"] = Count("employer", filter=has, distinct=True)
-        kind_aggs[f"{k.value}__neg"] = Count("pk", filter=has)
-        kind_aggs[f"{k.value}__wk"] = Sum(workers, filter=has)
-    ka = agreed.aggregate(**kind_aggs)
+    # One GROUP BY over terms; a negotiation with two terms of one kind counts once (first term of its kind).
+    first_of_kind = ~Exists(Term.objects.filter(
+        negotiation_id=OuterRef("negotiation_id"), kind=OuterRef("kind"), is_removed=False, number__lt=OuterRef("number")))
+    term_rows = (
+        Term.objects.filter(is_removed=False, kind__in=ARRANGEMENT_KINDS,
+                            negotiation__in=qs.filter(state__in=AGREED_STATES).order_by().values("pk"))
+        .filter(first_of_kind).order_by().values("kind")
+        .annotate(ent=Count("negotiation__employer_id", distinct=True), neg=Count("negotiation_id"),
+                  wk=Sum(Coalesce("negotiation__headcount", "negotiation__employer__headcount", Value(0))))
+    )
+    ka = {r["kind"]: r for r in term_rows}
     arrangements = [
-        {"kind": k.value, "label": str(k.label), "enterprises": ka[f"{k.value}__ent"] or 0,
-         "negotiations": ka[f"{k.value}__neg"] or 0, "workers": ka[f"{k.value}__wk"] or 0}
+        {"kind": k.value, "label": str(k.label), "enterprises": ka.get(k.value, {}).get("ent", 0),
+         "negotiations": ka.get(k.value, {}).get("neg", 0), "workers": ka.get(k.value, {}).get("wk") or 0}
         for k in ARRANGEMENT_KINDS
     ]
     return {
@@ -418,6 +422,7 @@ class DueItem:
     region: str
     url_name: str
     pk: int
+    url: str = ""
 
     @property
     def overdue(self) -> bool:
@@ -431,15 +436,17 @@ NEG_DUE_LABELS = {
 
 
 def deadline_board(actor, *, today: dt.date | None = None, days: int = 14, include_overdue: bool = False,
-                   region: Region | None = None, limit: int | None = 500) -> dict:
+                   region: Region | None = None, limit: int | None = 200, page: int = 1) -> dict:
     """Everything due from today (or earlier, when asked) to today+days across the three workflows,
-    sorted by due date. Five queries whatever the size; each source is capped at `limit` rows."""
+    sorted by due date, `limit` items per page (None: all). Five queries whatever the size: each source
+    is read in due-date order up to the end of the requested page and the five streams are merged."""
     today = today or timezone.localdate()
     hi = today + dt.timedelta(days=days)
     lo = None if include_overdue else today
     f = Filters(actor, region=region, today=today)
     items: list[DueItem] = []
-    cap = (limit + 1) if limit else None
+    page = max(1, page)
+    cap = (page * limit + 1) if limit else None
 
     def rng(field_name):
         q = Q(**{f"{field_name}__lte": hi})
@@ -483,10 +490,13 @@ def deadline_board(actor, *, today: dt.date | None = None, days: int = 14, inclu
                              f"{a.case.number} → {a.firm.name}", a.case.employer_label, a.case.applicant_region.name,
                              "legal:case_detail", a.case_id))
     items.sort(key=lambda i: (i.due, i.workflow, i.pk))
-    truncated = bool(limit and len(items) > limit)
+    has_next = bool(limit and len(items) > page * limit)
     if limit:
-        items = items[:limit]
-    return {"items": items, "from": lo, "to": hi, "today": today, "truncated": truncated}
+        items = items[(page - 1) * limit: page * limit]
+    for i in items:
+        i.url = reverse(i.url_name, args=[i.pk])
+    return {"items": items, "from": lo, "to": hi, "today": today, "page": page, "has_next": has_next,
+            "truncated": has_next}
 
 
 def figures(f: Filters) -> dict:

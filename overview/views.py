@@ -32,10 +32,15 @@ def overview_index(request):
     return render(request, "overview/index.html", {"form": form, "fig": fig, "query": request.GET.urlencode()})
 
 
-def _board(request, limit=500):
+def _board(request, limit=200):
     form = OverviewFilterForm(request.GET or None, actor=request.user)
     f = form.filters()
-    board = deadline_board(request.user, region=f.region, include_overdue=request.GET.get("overdue") == "1", limit=limit)
+    try:
+        page = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        page = 1
+    board = deadline_board(request.user, region=f.region, include_overdue=request.GET.get("overdue") == "1",
+                           limit=limit, page=page)
     return form, board
 
 
@@ -43,7 +48,7 @@ def _board(request, limit=500):
 def deadline_board_view(request):
     form, board = _board(request)
     return render(request, "overview/deadlines.html", {
-        "form": form, "board": board, "query": request.GET.urlencode(),
+        "form": form, "board": board, "query": request.GET.urlencode(), "page_query": _query_without(request, "page"),
         "include_overdue": request.GET.get("overdue") == "1",
     })
 

@@ -64,7 +64,7 @@ def ov(world):
     FirmProfile.objects.create(organisation=w.firm_a, capacity=4)
     # --- negotiations ---
     hh.n1 = make_negotiation(w, w.emp_a, w.union_a, "effective", headcount=100, proposed_days_ago=60,
-                             effective_days_ago=10, kinds=["staggered", "pay"])
+                             effective_days_ago=10, kinds=["staggered", "pay", "staggered"])
     hh.n2 = make_negotiation(w, w.emp_a, w.union_a, "effective", headcount=40, proposed_days_ago=40,
                              effective_days_ago=10, kinds=["staggered", "article"])
     hh.n3 = make_negotiation(w, w.emp_a, w.union_a, "proposed", proposed_days_ago=25, response_due=today - dt.timedelta(days=1))

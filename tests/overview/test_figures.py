@@ -191,3 +191,18 @@ def test_board_refused_to_employers_and_firms(ov, client_for, who):
 def test_anonymous_redirected_to_login(client):
     r = client.get(reverse("overview:index"))
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_deadline_board_pages_merge_the_sources_in_order(ov):
+    _more_data(ov, k=4)  # 4 negotiations, 4 disputes, 4 decisions, 4 firm replies due over the next days
+    everything = deadline_board(ov.users.staff_hh, limit=None)["items"]
+    pages, page = [], 1
+    while True:
+        b = deadline_board(ov.users.staff_hh, limit=5, page=page)
+        pages += b["items"]
+        if not b["has_next"]:
+            break
+        page += 1
+    assert [(i.workflow, i.pk) for i in pages] == [(i.workflow, i.pk) for i in everything]
+    assert len(everything) == 3 + 16 and page == 4
+    assert all(i.url for i in pages)
