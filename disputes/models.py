@@ -86,6 +86,11 @@ class LimitationSuspension(models.Model):
             raise ValidationError({"end": _("结束日期不能早于开始日期。")})
 
 
+def _not_before(on, earlier, field, what):
+    if on and earlier and on < earlier:
+        raise ValidationError({field: _("日期不能早于%(what)s（%(date)s）。") % {"what": what, "date": earlier}})
+
+
 class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     reference = models.CharField(_("案号"), max_length=30, unique=True, editable=False)
     title = models.CharField(_("案由"), max_length=200)
@@ -198,6 +203,7 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=state, source=State.MEDIATION, target=State.MEDIATED)
     def record_mediation_agreement(self, *, on, terms):
+        _not_before(on, self.mediation_applied_on, "on", _("申请调解日期"))
         if not terms:
             raise ValidationError({"mediation_terms": _("请填写调解协议内容。")})
         self.mediation_agreement_on = on
@@ -205,6 +211,7 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=state, source=State.MEDIATION, target=State.MEDIATION_FAILED)
     def fail_mediation(self, *, on):
+        _not_before(on, self.mediation_applied_on, "on", _("申请调解日期"))
         self.mediation_failed_on = on
 
     @transition(
@@ -219,11 +226,13 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=state, source=State.ARBITRATION_APPLIED, target=State.ACCEPTED)
     def accept(self, *, on, due):
+        _not_before(on, self.arbitration_applied_on, "on", _("申请仲裁日期"))
         self.accepted_on = on
         self.award_due, self.award_explanation = due
 
     @transition(field=state, source=State.ARBITRATION_APPLIED, target=State.NOT_ACCEPTED)
     def refuse_acceptance(self, *, on, reason):
+        _not_before(on, self.arbitration_applied_on, "on", _("申请仲裁日期"))
         if not reason:
             raise ValidationError({"not_accepted_reason": _("请填写不予受理的理由。")})
         self.not_accepted_on = on
@@ -251,6 +260,7 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=state, source=[State.ACCEPTED, State.HEARING], target=State.AWARDED)
     def issue_award(self, *, received_on, amount, final, finality_reason, due):
+        _not_before(received_on, self.accepted_on, "received_on", _("受理日期"))
         self.award_received_on = received_on
         self.award_amount = amount
         self.award_final = final
@@ -263,6 +273,7 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=state, source=[State.AWARDED, State.NOT_ACCEPTED], target=State.COURT)
     def file_suit(self, *, on, court, by):
+        _not_before(on, self.award_received_on or self.not_accepted_on, "on", _("收到裁决书或不予受理的日期"))
         self.court_filed_on = on
         self.court_name = court
         self.court_filed_by = by

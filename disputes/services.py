@@ -60,6 +60,21 @@ STAGE_DUE_FIELD = {
     State.AWARDED: "appeal_due",
 }
 
+# What an overdue date means for the parties, shown with the overdue flag.
+OVERDUE_HINTS = {
+    "limitation_due": "仲裁时效已届满：仍可申请仲裁，但对方可以提出时效抗辩；如有中止、中断事由请补录（第27条）。",
+    "mediation_due": "调解期限已满未达成协议，当事人可以申请仲裁（第14条）。",
+    "acceptance_due": "仲裁委员会逾期未作出受理决定的，申请人可以就该劳动争议事项向人民法院提起诉讼（第29条）。",
+    "award_due": "仲裁庭逾期未作出裁决的，当事人可以就该劳动争议事项向人民法院提起诉讼（第43条）。",
+    "appeal_due": "起诉期限已过，裁决发生法律效力。",
+}
+
+
+def overdue_hint(case) -> str:
+    field = STAGE_DUE_FIELD.get(case.state)
+    return OVERDUE_HINTS.get(field, "") if field else ""
+
+
 # Art. 47(1): 追索劳动报酬、工伤医疗费、经济补偿或者赔偿金.
 MONEY_KINDS = REMUNERATION_KINDS | {ClaimKind.COMPENSATION, ClaimKind.WORK_INJURY, ClaimKind.DISMISSAL}
 
@@ -581,7 +596,8 @@ def sweep(now) -> dict:
             case.is_overdue = True
             case.save(update_fields=["is_overdue", "updated_at"])
             audit.record(actor=None, action="flag_overdue", obj=case, data={"next_due": str(case.next_due)})
-            _notify(case, kind="dispute.overdue", title=f"{case.reference} 已逾期：{case.get_state_display()}期限{case.next_due}")
+            _notify(case, kind="dispute.overdue", title=f"{case.reference} 已逾期：{case.get_state_display()}期限{case.next_due}",
+                    body=overdue_hint(case))
         counts["overdue"] += 1
     stale = DisputeCase.objects.filter(is_overdue=True).exclude(state__in=OPEN_STATES, next_due__lt=today)
     for case in stale:

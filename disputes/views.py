@@ -181,6 +181,7 @@ def _detail_context(request, case, forms_by_action=None, evidence_form=None):
         "limitation_warn": case.is_open and limitation_left is not None and limitation_left <= LIMITATION_WARN_DAYS
         and case.state in ("filed", "negotiation", "mediation_failed", "mediated"),
         "legal_aid_url": refer,
+        "overdue_hint": services.overdue_hint(case) if case.is_open and case.next_due and case.next_due < today else "",
         "today": today,
     }
 

@@ -169,3 +169,13 @@ def test_transition_through_the_page(world, open_case, client_for):
     assert c.post(f"/disputes/{case.pk}/no_such/", {}).status_code == 404
     case.refresh_from_db()
     assert case.state == State.MEDIATION
+
+
+def test_overdue_case_page_says_what_it_means(world, open_case, client_for):
+    today = timezone.localdate()
+    s = world.users.staff_hh
+    case = open_case(known_on=today - dt.timedelta(days=60), filed_on=today - dt.timedelta(days=55))
+    case = services.dispute_apply_arbitration(case=case, actor=s, commission="仲裁委", on=today - dt.timedelta(days=50))
+    case = services.dispute_accept(case=case, actor=s, on=today - dt.timedelta(days=49))  # award due ~4 days ago
+    body = client_for(s).get(f"/disputes/{case.pk}/").content.decode()
+    assert "已过" in body and "第43条" in body

@@ -150,8 +150,8 @@ def test_employer_cannot_sue_against_a_final_award(world, open_case):
     case = walk(open_case(), s, ACC + ["issue_award"])
     assert case.award_final is True  # 20,000 yuan ≤ 12 × 1,980
     with pytest.raises(ValidationError, match="终局裁决，用人单位不能起诉"):
-        services.dispute_file_suit(case=case, actor=s, court="法院", by="employer")
-    assert services.dispute_file_suit(case=case, actor=s, court="法院", by="worker").state == State.COURT
+        services.dispute_file_suit(case=case, actor=s, court="法院", by="employer", on=D(2026, 12, 28))
+    assert services.dispute_file_suit(case=case, actor=s, court="法院", by="worker", on=D(2026, 12, 28)).state == State.COURT
 
 
 def test_withdraw_and_refusal_need_reasons(world, open_case):
@@ -260,3 +260,12 @@ def test_case_links_to_the_collective_contract_of_its_employer(world, open_case,
     other = negotiation_create(actor=world.users.negotiator_b, employer=world.emp_b, title="乙合同")
     with pytest.raises(ValidationError, match="不属于该用人单位"):
         open_case(actor=world.users.staff_nm, collective_contract=other)
+
+
+def test_stage_dates_cannot_run_backwards(world, open_case):
+    s = world.users.staff_hh
+    case = walk(open_case(), s, ARB)
+    with pytest.raises(ValidationError, match="不能早于申请仲裁日期"):
+        services.dispute_accept(case=case, actor=s, on=D(2026, 11, 19))
+    case.refresh_from_db()
+    assert case.state == State.ARBITRATION_APPLIED
