@@ -40,7 +40,7 @@ def figure_rows(fig: dict) -> list[list]:
 
 
 REGION_COLUMNS = [
-    ("code", "区划代码"), ("region", "地区"), ("negotiations", "协商"), ("effective", "已生效"),
+    ("code", "区划代码"), ("region", "地区"), ("negotiations", "集体协商"), ("effective", "已生效"),
     ("workers_covered", "覆盖职工"), ("overdue_proposals", "逾期要约"), ("disputes", "争议"),
     ("open_disputes", "未结争议"), ("amount_recovered", "追回金额（元）"), ("legal_aid", "法援申请"),
     ("legal_closed", "法援结案"), ("satisfaction", "平均满意度"),

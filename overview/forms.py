@@ -31,4 +31,6 @@ class OverviewFilterForm(forms.Form):
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         region = self.regions.get(data.get("region")) if data.get("region") else None
         period = period_from(data.get("period"), start=data.get("start"), end=data.get("end"))
+        if data.get("period") == "custom" and not (data.get("start") or data.get("end")):
+            period = period_from("all")
         return Filters(self.actor, region=region, period=period)

@@ -469,7 +469,7 @@ def deadline_board(actor, *, today: dt.date | None = None, days: int = 14, inclu
     dis = (f.disputes().filter(Q(state__in=DISPUTE_OPEN_STATES) & rng("next_due"))
            .select_related("employer", "region").order_by("next_due", "pk"))
     for c in dis[:cap] if cap else dis:
-        items.append(DueItem(c.next_due, "dispute", str(_("劳动争议")), c.get_state_display(),
+        items.append(DueItem(c.next_due, "dispute", str(_("劳动争议")), _("%(stage)s阶段期限") % {"stage": c.get_state_display()},
                              f"{c.reference} {c.title}", c.employer.name, c.region.name, "disputes:detail", c.pk))
 
     legal = f.legal_cases().select_related("applicant_region", "opposing_employer")

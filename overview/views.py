@@ -34,6 +34,8 @@ def overview_index(request):
 
 def _board(request, limit=200):
     form = OverviewFilterForm(request.GET or None, actor=request.user)
+    for name in ("period", "start", "end"):  # the board is "from today", not a period
+        form.fields.pop(name)
     f = form.filters()
     try:
         page = max(1, int(request.GET.get("page") or 1))

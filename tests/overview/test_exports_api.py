@@ -44,7 +44,7 @@ def test_figures_xlsx_has_every_table(ov, client_for):
     assert figs[("集体协商", "协商总数")] == 7 and figs[("劳动争议", "追回金额（元）")] == 12777.0
     regions = {r[0]: r for r in sheets["地区对比"][1:]}
     head = sheets["地区对比"][0]
-    assert regions["150100"][head.index("协商")] == 5 and regions["150200"][head.index("追回金额（元）")] == 7777.0
+    assert regions["150100"][head.index("集体协商")] == 5 and regions["150200"][head.index("追回金额（元）")] == 7777.0
     firms = {r[0]: r for r in sheets["律所承办"][1:]}
     assert firms[ov.world.firm_a.name][1:6] == [3, 1, 2, 4, 25]
 

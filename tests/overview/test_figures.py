@@ -158,7 +158,7 @@ def test_deadline_board_sorted_scoped_and_linked(ov, client_for):
     # Baotou staff see the routing attempt due tomorrow and their hearing, nothing of Hohhot.
     bt = deadline_board(ov.users.staff_bt)["items"]
     assert [(i.workflow, i.pk, i.what) for i in bt] == [
-        ("legal", ov.bt.l1.pk, "律所答复截止"), ("dispute", ov.bt.d1.pk, "仲裁审理中"), ("negotiation", ov.bt.n2.pk, "应约截止"),
+        ("legal", ov.bt.l1.pk, "律所答复截止"), ("dispute", ov.bt.d1.pk, "仲裁审理中阶段期限"), ("negotiation", ov.bt.n2.pk, "应约截止"),
     ]
     # Overdue items only on request.
     with_overdue = deadline_board(ov.users.staff_hh, include_overdue=True)["items"]
