@@ -35,6 +35,14 @@ def dispute_list(actor, *, state=None, kind=None, employer=None, collective=None
     return qs.order_by("next_due", "-id") if due_within is not None or overdue else qs
 
 
+def evidence_visible_to(actor, case) -> QuerySet:
+    """The union side keeps the workers' file; an employer sees the case and its own submissions only."""
+    qs = case.evidence.select_related("uploaded_by")
+    if actor.role == Role.EMPLOYER_REP and not actor.is_sysadmin:
+        return qs.filter(side="employer")
+    return qs
+
+
 def suspensions_for(region) -> list[tuple[dt.date, dt.date, LimitationSuspension]]:
     codes = [c for c in region.path.strip("/").split("/") if c]
     rows = LimitationSuspension.objects.filter(region__isnull=True) | LimitationSuspension.objects.filter(region__code__in=codes)

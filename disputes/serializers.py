@@ -84,6 +84,16 @@ class DisputeSerializer(DisputeListSerializer):
             "available_actions",
         ]
 
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and user.role == "employer_rep" and not user.is_sysadmin:
+            # The employer sees the case, not the workers' contact details or the union's evidence file.
+            data["workers"] = [{**w, "phone": ""} for w in data["workers"]]
+            data["evidence"] = [e for e in data["evidence"] if e["side"] == "employer"]
+        return data
+
     @extend_schema_field(DueSerializer(many=True))
     def get_dues(self, obj):
         return [

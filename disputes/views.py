@@ -23,7 +23,7 @@ from . import services
 from .actions import ACTIONS, available_actions, errors_onto_form, run_action
 from .forms import ClaimFormSet, DisputeOpenForm, EvidenceForm, FilterForm
 from .permissions import can_manage, can_open, can_refer_to_legal_aid, can_upload
-from .selectors import dispute_list, disputes_visible_to
+from .selectors import dispute_list, disputes_visible_to, evidence_visible_to
 
 VIEWERS = (Role.UNION_STAFF, Role.EMPLOYER_REP, Role.UNION_NEGOTIATOR)
 DUE_FIELDS = [
@@ -168,7 +168,7 @@ def _detail_context(request, case, forms_by_action=None, evidence_form=None):
         "case": case,
         "claims": case.claims.all(),
         "workers": case.workers.all(),
-        "evidence": case.evidence.select_related("uploaded_by"),
+        "evidence": evidence_visible_to(user, case),
         "events": _timeline(case),
         "stage_records": _stage_records(case),
         "dues": dues,
@@ -245,7 +245,7 @@ def evidence_upload_view(request, pk):
 @require_GET
 def evidence_download_view(request, pk, evidence_pk):
     case = _case_for(request, pk)
-    ev = get_object_or_404(case.evidence.all(), pk=evidence_pk)
+    ev = get_object_or_404(evidence_visible_to(request.user, case), pk=evidence_pk)
     response = FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.original_name, content_type=ev.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -102,7 +102,7 @@ def test_download_only_for_those_who_see_the_case(world, open_case, client_for):
     case = open_case()
     ev = services.evidence_add(case=case, actor=world.users.staff_hh, upload=up("合同.pdf", PDF))
     url = f"/disputes/{case.pk}/evidence/{ev.pk}/"
-    for user in (world.users.staff_hh, world.users.staff_nm, world.users.employer_a):
+    for user in (world.users.staff_hh, world.users.staff_nm):
         r = client_for(user).get(url)
         assert r.status_code == 200
         assert b"".join(r.streaming_content) == PDF
@@ -110,6 +110,13 @@ def test_download_only_for_those_who_see_the_case(world, open_case, client_for):
     for user in (world.users.employer_b, world.users.staff_bt, world.users.firm_admin_a):
         assert client_for(user).get(url).status_code in (403, 404)
     assert client_for(world.users.employer_b).get(url).status_code == 404
+    # The employer named in the case gets its own submissions, not the union's evidence file.
+    assert client_for(world.users.employer_a).get(url).status_code == 404
+    own = services.evidence_add(case=case, actor=world.users.employer_a, upload=up("考勤.pdf", PDF))
+    r = client_for(world.users.employer_a).get(f"/disputes/{case.pk}/evidence/{own.pk}/")
+    assert r.status_code == 200
+    page = client_for(world.users.employer_a).get(f"/disputes/{case.pk}/").content.decode()
+    assert "考勤.pdf" in page and "合同.pdf" not in page
 
 
 def test_api_upload_refuses_disguised_file(world, open_case, api_for):
@@ -121,3 +128,7 @@ def test_api_upload_refuses_disguised_file(world, open_case, api_for):
     assert r.status_code == 201 and r.json()["content_type"] == "application/pdf"
     r = api_for(world.users.employer_b).post(f"/api/v1/disputes/{case.pk}/evidence/", {"file": up("x.pdf", PDF)}, format="multipart")
     assert r.status_code == 404
+    services.evidence_add(case=case, actor=world.users.staff_hh, upload=up("union.pdf", PDF))
+    body = api_for(world.users.employer_a).get(f"/api/v1/disputes/{case.pk}/").json()
+    assert [e["side"] for e in body["evidence"]] == ["employer"] and all(w["phone"] == "" for w in body["workers"])
+    assert len(api_for(world.users.staff_hh).get(f"/api/v1/disputes/{case.pk}/").json()["evidence"]) == 2
