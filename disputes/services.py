@@ -554,14 +554,14 @@ def evidence_add(*, case, actor, upload, title: str = "") -> Evidence:
     )
     ev.file.save(uuid.uuid4().hex + ALLOWED_TYPES[mime], upload, save=False)
     stored = ev.file.name
-    try:
+    try:  # anything failing below rolls the row back; take the file with it
         ev.full_clean()
         ev.save()
+        audit.record(actor=actor, action="evidence_add", obj=case, data={"evidence": ev.pk, "sha256": ev.sha256, "type": mime})
+        _notify(case, kind="dispute.evidence", title=f"{case.reference} 新增材料：{ev.title}", exclude=actor)
     except Exception:
         ev.file.storage.delete(stored)
         raise
-    audit.record(actor=actor, action="evidence_add", obj=case, data={"evidence": ev.pk, "sha256": ev.sha256, "type": mime})
-    _notify(case, kind="dispute.evidence", title=f"{case.reference} 新增材料：{ev.title}", exclude=actor)
     return ev
 
 

@@ -90,3 +90,18 @@ def test_page_warns_as_limitation_approaches(open_case, world, client_for):
     assert "仲裁时效将于" in body and "请尽快申请调解或仲裁" in body
     far = open_case(known_on=today - dt.timedelta(days=10), filed_on=today, title="远")
     assert "仲裁时效将于" not in client_for(world.users.staff_hh).get(f"/disputes/{far.pk}/").content.decode()
+
+
+def test_admin_enters_a_suspension_and_open_cases_follow(world, open_case, client_for):
+    case = open_case(known_on=D(2019, 12, 1), filed_on=D(2020, 6, 1))
+    c = client_for(world.users.admin)
+    assert c.get("/admin/disputes/disputecase/").status_code == 200
+    assert c.get(f"/admin/disputes/disputecase/{case.pk}/change/").status_code == 200
+    r = c.post("/admin/disputes/limitationsuspension/add/", {
+        "name": "疫情中止", "start": "2020-01-24", "end": "2020-04-30", "source": "明电", "region": "",
+    })
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.limitation_due == D(2021, 3, 9) and "疫情中止" in case.limitation_explanation
+    r = c.post("/admin/disputes/limitationsuspension/add/", {"name": "错", "start": "2020-05-01", "end": "2020-04-01"})
+    assert r.status_code == 200 and "结束日期不能早于开始日期" in r.content.decode()
