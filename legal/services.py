@@ -502,3 +502,27 @@ def sweep(now: dt.datetime) -> dict:
                 notify(recipients=staff_for_region(case.applicant_region), kind="legal.urgent",
                        title=_("法律援助申请 %(n)s 时效即将届满，可先行援助") % {"n": case.number}, url=_url(case), obj=case)
     return counts
+
+
+@transaction.atomic
+def engagement_add(*, actor, firm, employer, description: str = "") -> "FirmEngagement":
+    """Register that `firm` acts for `employer` (a conflict for cases against that employer while open)."""
+    from .models import FirmEngagement
+
+    e = FirmEngagement(firm=firm, employer=employer, description=description)
+    e.full_clean()
+    e.save()
+    audit.record(actor=actor, action="engagement_add", obj=e, data={"firm": firm.pk, "employer": employer.pk})
+    return e
+
+
+@transaction.atomic
+def engagement_end(*, actor, firm, engagement_id, on: dt.date | None = None) -> None:
+    from .models import FirmEngagement
+
+    e = FirmEngagement.objects.select_for_update().filter(firm=firm, pk=engagement_id, ended_on__isnull=True).first()
+    if e is None:
+        return
+    e.ended_on = on or timezone.localdate()
+    e.save(update_fields=["ended_on"])
+    audit.record(actor=actor, action="engagement_end", obj=e)

@@ -14,7 +14,7 @@ from core.permissions import role_required
 from core.transitions import Conflict
 
 from . import forms, services
-from .models import DISCLOSED_STATES, OPEN_FIRM_STATES, CaseDocument, CaseState, FirmEngagement, FirmProfile, RoutingAttempt
+from .models import DISCLOSED_STATES, OPEN_FIRM_STATES, CaseDocument, CaseState, FirmProfile, RoutingAttempt
 from .selectors import (
     cases_visible_to,
     consultations_visible_to,
@@ -326,12 +326,10 @@ def firm_edit(request, org_pk):
             messages.success(request, _("已保存。"))
             return redirect("legal:firm_edit", org_pk=org.pk)
         if "add_engagement" in request.POST and eng_form.is_valid():
-            FirmEngagement.objects.create(firm=org, **eng_form.cleaned_data)
+            services.engagement_add(actor=request.user, firm=org, **eng_form.cleaned_data)
             return redirect("legal:firm_edit", org_pk=org.pk)
         if "end_engagement" in request.POST:
-            from django.utils import timezone
-
-            FirmEngagement.objects.filter(firm=org, pk=request.POST.get("end_engagement")).update(ended_on=timezone.localdate())
+            services.engagement_end(actor=request.user, firm=org, engagement_id=request.POST.get("end_engagement"))
             return redirect("legal:firm_edit", org_pk=org.pk)
     return render(request, "legal/firm_edit.html", {
         "org": org, "form": form, "eng_form": eng_form, "engagements": org.engagements.select_related("employer"),
