@@ -130,7 +130,7 @@ def seed(base) -> str:
     vid = draft.versions.first().pk
     svc.comments_submit(token=pairs[1][1], comments={vid: "希望缩短工时期间保留全勤奖。"}, anonymous=True)
     site = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-    lines.append(f"comments #{d4.pk}; try the employee link: {site}{reverse('negotiation:public_comment', args=[pairs[0][1]])}")
+    lines.append(f"comments #{d4.pk}; try the employee link: {site}{reverse('negotiation:public_comment', args=[d4.pk, pairs[0][1]])}")
 
     # 5. Signed and filed, review period running (dairy), and 6. effective (dairy).
     for title, effective in (("【示例】2026年工资集体协商（已报送审查）", False), ("【示例】2025年劳动定额专项集体合同（已生效）", True)):

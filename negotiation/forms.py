@@ -192,7 +192,8 @@ def groups_text(kind: str, data: dict) -> str:
 
 class ResponseForm(forms.Form):
     decision = forms.ChoiceField(label=_("回应"), choices=[("agree", _("同意协商")), ("refuse", _("拒绝协商"))], widget=forms.RadioSelect)
-    text = forms.CharField(label=_("书面回应意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("书面回应意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("对具体条款的反提案，请先在条款处点击“修改/反提案”，每次修改都会保留版本。"))
     reason = forms.CharField(label=_("拒绝理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("拒绝协商必须说明正当理由（集体合同规定第32条）"))
     expected_state = forms.CharField(widget=forms.HiddenInput)

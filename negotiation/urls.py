@@ -17,5 +17,5 @@ urlpatterns = [
     path("<int:pk>/drafts/<int:draft_pk>/comments/", views.comments_overview, name="comments"),
     path("<int:pk>/drafts/<int:draft_pk>/links/", views.links_issue, name="links_issue"),
     path("<int:pk>/act/<str:action>/", views.act, name="act"),
-    path("c/<str:token>/", views.public_comment, name="public_comment"),
+    path("<int:pk>/c/<str:token>/", views.public_comment, name="public_comment"),
 ]

@@ -448,7 +448,7 @@ def links_issue(request, pk, draft_pk):
                                                              "links_form": form, "can_issue": True}, status=400)
     sheet = []
     for link, token in pairs:
-        url = request.build_absolute_uri(reverse("negotiation:public_comment", args=[token]))
+        url = request.build_absolute_uri(reverse("negotiation:public_comment", args=[neg.pk, token]))
         sheet.append({"label": link.label, "url": url, "qr": segno.make(url, error="m").svg_data_uri(scale=3)})
     resp = render(request, "negotiation/link_sheet.html", {"negotiation": neg, "draft": draft, "sheet": sheet})
     resp["Cache-Control"] = "no-store"
@@ -463,14 +463,14 @@ def _client_key(request):
 
 
 @public("an employee's single-use comment link: the long random token is the credential; failed lookups are rate-limited")
-def public_comment(request, token):
+def public_comment(request, pk, token):
     key = _client_key(request)
     if (cache.get(key) or 0) >= GUESS_LIMIT:
         return render(request, "negotiation/public_refused.html", {"message": _("尝试次数过多，请一小时后再试。")}, status=429)
     try:
-        link = svc.link_lookup(token)
+        link = svc.link_lookup(token, negotiation_id=pk)
     except PermissionDenied as e:
-        if str(e) == _("链接无效。"):
+        if str(e) in (_("链接无效。"), _("该链接不属于这项协商。")):
             try:
                 cache.incr(key)
             except ValueError:

@@ -24,7 +24,7 @@ def act(neg, action):
 
 
 @pytest.mark.parametrize("who,status", [
-    ("negotiator_a", 200), ("employer_a", 200), ("staff_hh", 200), ("staff_nm", 200), ("bureau_hh", 200),
+    ("negotiator_a", 200), ("employer_a", 200), ("staff_hh", 200), ("staff_nm", 200), ("bureau_hh", 404),
     ("employer_b", 404), ("negotiator_b", 404), ("staff_bt", 404), ("lawyer_a", 403), ("firm_admin_a", 403),
 ])
 def test_detail_visibility(world, client_for, who, status):
@@ -35,6 +35,14 @@ def test_detail_visibility(world, client_for, who, status):
         body = r.content.decode()
         assert 'id="negotiation-live"' in body and 'id="presence"' in body
         assert neg.response_due_explanation in body
+
+
+def test_drafts_hidden_from_employer_and_bureau_until_served_or_filed(world, client_for):
+    draft = walk(world, State.DRAFT)
+    assert client_for(world.users.employer_a).get(detail(draft)).status_code == 404
+    assert client_for(world.users.negotiator_a).get(detail(draft)).status_code == 200
+    filed = walk(world, State.UNDER_REVIEW)
+    assert client_for(world.users.bureau_hh).get(detail(filed)).status_code == 200
 
 
 def test_live_fragment_and_guessed_id(world, client_for):
@@ -127,11 +135,14 @@ def test_comment_link_page_single_use_and_rate_limited(world, client, client_for
     assert r.status_code == 200 and r.content.decode().count("data:image/svg+xml") == 2
     r2 = u.post(reverse("negotiation:links_issue", args=[neg.pk, draft.pk]), {"count": 2, "submission_key": "links-1"})
     assert r2.status_code == 409  # double submit: no second batch
-    tokens = re.findall(r"/negotiations/c/([A-Za-z0-9_-]{40,})/", r.content.decode())
+    tokens = re.findall(rf"/negotiations/{neg.pk}/c/([A-Za-z0-9_-]{{40,}})/", r.content.decode())
     tokens = list(dict.fromkeys(tokens))
     assert len(tokens) == 2
     u.logout()
-    url = reverse("negotiation:public_comment", args=[tokens[0]])
+    other = walk(world, State.DRAFT)
+    r = client.get(reverse("negotiation:public_comment", args=[other.pk, tokens[0]]))
+    assert r.status_code == 403 and "不属于" in r.content.decode()  # a link for another negotiation
+    url = reverse("negotiation:public_comment", args=[neg.pk, tokens[0]])
     r = client.get(url)
     assert r.status_code == 200 and "工资调整" in r.content.decode()
     vid = draft.versions.get(term__kind="pay").pk
@@ -140,9 +151,10 @@ def test_comment_link_page_single_use_and_rate_limited(world, client, client_for
     assert Comment.objects.get().link_id is None
     assert client.get(url).status_code == 403  # used
     # Guessing is rate-limited.
-    for i in range(20):
-        assert client.get(reverse("negotiation:public_comment", args=[f"guess{i}" * 6])).status_code == 403
-    assert client.get(reverse("negotiation:public_comment", args=["guess-again" * 5])).status_code == 429
+    for i in range(19):  # one failure already counted above
+        assert client.get(reverse("negotiation:public_comment", args=[neg.pk, f"guess{i}" * 6])).status_code == 403
+    assert client.get(reverse("negotiation:public_comment", args=[neg.pk, "guess-again" * 5])).status_code == 429
+    assert client.get(reverse("negotiation:public_comment", args=[neg.pk, tokens[1]])).status_code == 429  # even a real one, for an hour
     # The union sees comments grouped by term with the participation rate.
     r = client_for(world.users.negotiator_a).get(reverse("negotiation:comments", args=[neg.pk, draft.pk]))
     body = r.content.decode()

@@ -1,7 +1,8 @@
 """Transition × actor table: each transition from its source state, tried by every kind of actor.
 
 Allowed actors succeed; visible but wrong-side actors get PermissionDenied (403) with a reason;
-actors who cannot see the negotiation get Http404. Nothing is written on refusal.
+actors who cannot see the negotiation get Http404 (other regions and firms; the employer before the
+proposal is served; the bureau before coordination or filing). Nothing is written on refusal.
 """
 import datetime as dt
 import threading
@@ -75,7 +76,9 @@ def test_transition_by_actor(world, name, source, allowed, target, call, actor):
         assert Negotiation.objects.get(pk=neg.pk).state == target
         assert AuditEvent.objects.count() > before
     else:
-        expected = Http404 if actor in INVISIBLE else PermissionDenied
+        hidden = actor in INVISIBLE or (actor == "employer_a" and source == State.DRAFT) or (
+            actor == "bureau_hh" and source not in (State.COORDINATION, State.UNDER_REVIEW))
+        expected = Http404 if hidden else PermissionDenied
         with pytest.raises(expected) as e:
             call(neg, user, world)
         if expected is PermissionDenied:
@@ -85,7 +88,8 @@ def test_transition_by_actor(world, name, source, allowed, target, call, actor):
 
 
 @pytest.mark.parametrize("source,call", [
-    (State.DRAFT, lambda n, w: svc.response_record(negotiation=n, actor=w.users.employer_a, decision="agree")),
+    (State.DRAFT, lambda n, w: svc.rounds_start(negotiation=n, actor=w.users.negotiator_a)),
+    (State.PROPOSED, lambda n, w: svc.vote_put(negotiation=n, actor=w.users.negotiator_a)),
     (State.IN_ROUNDS, lambda n, w: svc.proposal_submit(negotiation=n, actor=w.users.negotiator_a)),
     (State.COMMENTS, lambda n, w: svc.rounds_start(negotiation=n, actor=w.users.employer_a)),
     (State.UNDER_REVIEW, lambda n, w: svc.negotiation_withdraw(negotiation=n, actor=w.users.negotiator_a, reason="x")),
