@@ -10,9 +10,9 @@ class LegalConfig(AppConfig):
 
         from . import services
         from .models import Consultation, LegalAidCase
-        from .selectors import cases_visible_to, consultations_visible_to
+        from .selectors import case_history_visible_to, consultations_visible_to
 
-        visibility.register(LegalAidCase, cases_visible_to)
+        visibility.register(LegalAidCase, case_history_visible_to)
         visibility.register(Consultation, consultations_visible_to)
         sweep.register("legal", services.sweep)
         try:

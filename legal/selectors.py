@@ -25,6 +25,15 @@ def cases_visible_to(actor) -> QuerySet:
     return qs
 
 
+def case_history_visible_to(actor) -> QuerySet:
+    """For the generic history page: a firm sees a case's history only once it accepted the case (the trail
+    carries staff's reasons, which may describe the applicant)."""
+    qs = cases_visible_to(actor)
+    if is_firm_user(actor):
+        qs = qs.filter(state__in=DISCLOSED_STATES)
+    return qs
+
+
 def is_firm_user(actor) -> bool:
     return bool(actor and actor.is_authenticated and not actor.is_sysadmin and actor.role in (Role.FIRM_ADMIN, Role.LAWYER))
 

@@ -55,6 +55,13 @@ def test_summary_before_acceptance_has_no_personal_fields_json(world, offered, a
         assert bit not in body and bit not in listing
 
 
+def test_history_hidden_from_firm_until_acceptance(world, offered, client_for):
+    client = client_for(world.users.firm_admin_a)
+    assert client.get(f"/history/legal.legalaidcase/{offered.pk}/").status_code == 404
+    accept(world, offered)
+    assert client.get(f"/history/legal.legalaidcase/{offered.pk}/").status_code == 200
+
+
 def test_documents_not_downloadable_before_acceptance(world, offered, client_for):
     doc = offered.documents.get()
     assert client_for(world.users.firm_admin_a).get(f"/legal-aid/cases/{offered.pk}/documents/{doc.pk}/").status_code == 404
