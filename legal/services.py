@@ -319,7 +319,8 @@ def case_decline(*, actor, case_id, reason: str, queryset=None) -> LegalAidCase:
     queryset = _plain(queryset)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("拒绝接案必须填写理由。")})
-    case = LegalAidCase.objects.get(pk=case_id) if queryset is None else queryset.filter(pk=case_id).first()
+    # lock the case before its attempt rows, in the same order as the sweep's timeout (no deadlock)
+    case = (queryset if queryset is not None else LegalAidCase.objects).select_for_update().filter(pk=case_id).first()
     if case is None:
         from django.http import Http404
 
