@@ -78,6 +78,9 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     coordination_extended = models.BooleanField(_("协调期限已延长"), default=False)
     coordination_outcome = models.TextField(_("协调处理协议书摘要"), blank=True)
 
+    vacancy_due = models.DateField(_("代表空缺补足期限"), null=True, blank=True)
+    vacancy_explanation = models.TextField(blank=True)
+
     next_meeting_on = models.DateField(_("下次协商日期"), null=True, blank=True)
     suspend_reason = models.TextField(_("中止原因"), blank=True)
 

@@ -232,6 +232,19 @@ def representatives_set(*, negotiation, actor, side: str, people: list[dict], ex
         # While drafting, only the rules within this side apply; the whole set is checked on submit.
         errs = [e for e in errs if ("职工方" if side == "union" else "用人单位方") in e or "第24条" in e]
         errs = [e for e in errs if "不得少于3人" not in e]
+    vacancy = [e for e in errs if "不得少于3人" in e or "人数应当对等" in e]
+    if neg.state != State.DRAFT and vacancy and len(errs) == len(vacancy):
+        # Art. 31: a representative leaving mid-negotiation opens a vacancy to be filled within 15 days.
+        if not neg.vacancy_due:
+            due = compute_due("negotiation.vacancy", timezone.localdate())
+            neg.vacancy_due, neg.vacancy_explanation = due.due, due.explanation
+            neg.save(update_fields=["vacancy_due", "vacancy_explanation", "updated_at"])
+            notify(recipients=union_negotiators(neg) if side == "union" else employer_reps(neg), kind="negotiation.vacancy",
+                   obj=neg, url=_url(neg), title=_("协商代表出现空缺，应于%(d)s前补足（集体合同规定第31条）") % {"d": due.due.isoformat()})
+        errs = []
+    elif not vacancy and neg.vacancy_due:
+        neg.vacancy_due, neg.vacancy_explanation = None, ""
+        neg.save(update_fields=["vacancy_due", "vacancy_explanation", "updated_at"])
     if errs:
         raise ValidationError({"representatives": errs})
     neg.representatives.filter(side=side).delete()

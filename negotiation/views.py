@@ -97,7 +97,7 @@ def _detail_context(request, neg):
         "rounds": list(neg.rounds.all()),
         "votes": list(neg.votes.all()[:3]),
         "draft": draft,
-        "events": audit.history(neg)[:100],
+        "events": _labelled(audit.history(neg)[:100]),
         "actions": actions,
         "can_edit_terms": perms.can_edit_terms(user, neg),
         "can_edit_union_reps": perms.can_edit_representatives(user, neg, "union"),
@@ -108,6 +108,30 @@ def _detail_context(request, neg):
         "today": timezone.localdate(),
         "documents_panel": _documents_panel_exists(),
     }
+
+
+EVENT_LABELS = {
+    "create": _("创建协商"), "update": _("修改基本信息"), "representatives_set": _("设置协商代表"), "term_add": _("新增条款"),
+    "term_revise": _("修改条款/反提案"), "propose": _("发出要约"), "accept": _("同意协商"), "refuse": _("拒绝协商"),
+    "mark_overdue": _("逾期未回应"), "request_coordination": _("申请协调处理"), "extend_coordination": _("延长协调期限"),
+    "coordination_agree": _("达成协调处理协议"), "coordination_close": _("协调终结"), "start_rounds": _("开始协商会议"),
+    "round_record": _("记录协商会议"), "suspend": _("中止协商"), "resume": _("恢复协商"), "agree_draft": _("草案达成一致"),
+    "open_comments": _("公示草案征求意见"), "links_issue": _("发放意见链接"), "put_to_vote": _("提交职代会审议"),
+    "vote_pass": _("职代会表决通过"), "vote_fail": _("职代会表决未通过"), "sign_side": _("一方首席代表签字"),
+    "sign": _("双方签字"), "file": _("报送劳动保障部门"), "return_objection": _("退回审查意见书"), "take_effect": _("审查期满生效"),
+    "expire": _("期满终止"), "withdraw": _("撤回协商"),
+}
+
+
+def _labelled(events):
+    states = dict(State.choices)
+    out = []
+    for e in events:
+        e.label = EVENT_LABELS.get(e.action, e.action)
+        e.from_label = states.get(e.from_state, e.from_state)
+        e.to_label = states.get(e.to_state, e.to_state)
+        out.append(e)
+    return out
 
 
 def _documents_panel_exists():

@@ -253,3 +253,19 @@ def test_cost_comparison():
     cost = rules.term_cost("pay", PAY_TERM, floor=rules.Decimal("1980"))
     assert cost["payroll_change"] == -(200 * 420 + 20 * 1600)
     assert not any(g["below_floor"] for g in cost["groups"])
+
+
+def test_vacancy_mid_negotiation_sets_15_day_due_then_clears(world):
+    neg = walk(world, State.IN_ROUNDS)
+    emp = world.users.employer_a
+    svc.representatives_set(negotiation=neg, actor=emp, side="employer", people=[{"name": "张总", "is_chief": True}, {"name": "刘会计"}])
+    neg.refresh_from_db()
+    assert neg.vacancy_due and "第31条" in neg.vacancy_explanation
+    assert Notification.objects.filter(kind="negotiation.vacancy", recipient=emp).exists()
+    # Other rules still refuse even with a vacancy.
+    with pytest.raises(ValidationError, match="第19条"):
+        svc.representatives_set(negotiation=neg, actor=emp, side="employer", people=[{"name": "张总"}, {"name": "刘会计"}])
+    svc.representatives_set(negotiation=neg, actor=emp, side="employer",
+                            people=[{"name": "张总", "is_chief": True}, {"name": "刘会计"}, {"name": "新代表"}])
+    neg.refresh_from_db()
+    assert neg.vacancy_due is None
