@@ -109,6 +109,32 @@ class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         r = svc.round_record(negotiation=neg, actor=request.user, submission_key=key, **d)
         return Response(s.RoundSerializer(r).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses=s.CommentSummarySerializer)
+    @action(detail=True, methods=["get"], url_path=r"drafts/(?P<draft_pk>\d+)/comments")
+    def comments(self, request, pk=None, draft_pk=None):
+        """Employees' comments on a published draft, grouped by term, with the participation rate (union side)."""
+        from django.core.exceptions import PermissionDenied
+
+        from . import permissions as perms
+        from .models import PublishedDraft
+
+        neg = self._obj()
+        draft = PublishedDraft.objects.filter(negotiation=neg, pk=draft_pk).first()
+        if draft is None:
+            raise Http404
+        if not (perms.is_union_side(request.user, neg) or request.user.has_role(Role.UNION_STAFF)):
+            raise PermissionDenied("只有工会方可以查看职工意见。")
+        summ = sel.comment_summary(draft)
+        data = {
+            "draft": draft.pk, "employee_count": summ["employee_count"], "issued": summ["issued"], "used": summ["used"],
+            "rate": summ["rate"],
+            "terms": [{"term": str(v.term), "term_version": v.pk, "count": v.n,
+                       "comments": [{"text": c.text, "submitted_on": c.submitted_on.isoformat(),
+                                     "link_label": c.link.label if c.link else None} for c in comments]}
+                      for v, comments in summ["versions"]],
+        }
+        return Response(s.CommentSummarySerializer(data).data)
+
     # --- transitions ---------------------------------------------------------------------------
     def _simple(self, fn, serializer_class=s.ExpectedStateSerializer):
         neg = self._obj()

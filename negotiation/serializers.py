@@ -179,3 +179,19 @@ class RoundInputSerializer(serializers.ModelSerializer):
         model = Round
         fields = ["held_on", "location", "chair_side", "attendees", "recorder", "minutes", "union_chief_signed",
                   "employer_chief_signed", "submission_key"]
+
+
+class TermCommentsSerializer(serializers.Serializer):
+    term = serializers.CharField()
+    term_version = serializers.IntegerField()
+    count = serializers.IntegerField()
+    comments = serializers.ListField(child=serializers.DictField())
+
+
+class CommentSummarySerializer(serializers.Serializer):
+    draft = serializers.IntegerField()
+    employee_count = serializers.IntegerField()
+    issued = serializers.IntegerField()
+    used = serializers.IntegerField()
+    rate = serializers.FloatField(help_text="percent of employees who commented")
+    terms = TermCommentsSerializer(many=True)

@@ -91,3 +91,18 @@ def test_api_list_scoped_and_fixed_queries(world, api_for, django_assert_max_num
         assert c.get(BASE).json()["count"] == 8
     assert api_for(world.users.staff_bt).get(BASE).json()["count"] == 0
     assert c.get(BASE, {"state": "draft"}).json()["count"] == 5
+
+
+def test_api_comment_summary_for_union_only(world, api_for):
+    neg = walk(world, State.COMMENTS)
+    draft = neg.drafts.get()
+    from negotiation import services as svc
+
+    [(link, tok)] = svc.links_issue(draft=draft, actor=world.users.negotiator_a, count=1)
+    vid = draft.versions.first().pk
+    svc.comments_submit(token=tok, comments={vid: "意见"}, anonymous=True)
+    url = f"{BASE}{neg.pk}/drafts/{draft.pk}/comments/"
+    r = api_for(world.users.negotiator_a).get(url)
+    assert r.status_code == 200 and r.json()["used"] == 1 and r.json()["terms"][0]["comments"][0]["link_label"] is None
+    assert api_for(world.users.employer_a).get(url).status_code == 403
+    assert api_for(world.users.negotiator_b).get(url).status_code == 404
