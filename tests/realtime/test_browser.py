@@ -35,13 +35,17 @@ def live_server_proc(tmp_path):
     env.update(SQLITE_PATH=str(tmp_path / "browser.sqlite3"), DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
                MEDIA_ROOT=str(tmp_path / "media"), LOG_LEVEL="ERROR", DJANGO_SETTINGS_MODULE="config.settings")
     py = sys.executable
-    subprocess.run([py, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=180)
+
+    def manage(*args, timeout=240):
+        done = subprocess.run([py, "manage.py", *args], cwd=ROOT, env=env, timeout=timeout, capture_output=True, text=True)
+        if done.returncode:
+            pytest.fail(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    manage("migrate", "--noinput", "-v0")
     # WhiteNoise serves static/js/live.js from STATIC_ROOT (what `make test` also does first)
-    subprocess.run([py, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=180)
-    out = subprocess.run(
-        [py, "manage.py", "shell", "-c", "from tests.realtime.browser_seed import run; run()"],
-        cwd=ROOT, env=env, check=True, timeout=120, capture_output=True, text=True,
-    ).stdout
+    manage("collectstatic", "--noinput", "-v0")
+    out = manage("shell", "-c", "from tests.realtime.browser_seed import run; run()")
     seed = json.loads(next(line for line in out.splitlines() if line.startswith("SEED "))[5:])
     daphne = str(Path(py).with_name("daphne"))
     proc = subprocess.Popen([daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"], cwd=ROOT, env=env,
