@@ -24,6 +24,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
+LOAD_BEFORE = ""
 ROOT = Path(__file__).resolve().parent.parent
 TMP = tempfile.TemporaryDirectory(prefix="pdf-bench-")
 os.environ.pop("DATABASE_URL", None)  # never the shared PostgreSQL either
@@ -77,13 +78,14 @@ import weasyprint
 html = open(sys.argv[1], encoding="utf-8").read()
 runs = int(sys.argv[2])
 weasyprint.HTML(string=html).write_pdf()  # warm-up, like the project's cold render
-times = []
+times, cpu = [], []
 for _ in range(runs):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     weasyprint.HTML(string=html).write_pdf()
     times.append(time.perf_counter() - t)
+    cpu.append(time.process_time() - c)
     gc.collect()
-print(json.dumps({"median": statistics.median(times), "max": max(times),
+print(json.dumps({"median": statistics.median(times), "max": max(times), "cpu": statistics.median(cpu),
                   "maxrss_mib": int([l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split()[1]) / 1024}))
 """
 
@@ -110,19 +112,20 @@ def bench(label: str, kind_key: str, obj, runs: int) -> dict:
     pdf = html_to_pdf(html)
     cold = time.perf_counter() - t
 
-    project = []
+    project, cpu = [], []
     for _ in range(runs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         _built, _code, html = services.build_html(kind=kind, obj=obj)  # queries + template + code
         pdf = html_to_pdf(html)
         project.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
         gc.collect()  # untimed, as documents.services.document_render does after each render
     b = bare(html, runs)
 
     med = statistics.median(project)
     return {
         "label": label, "pages": pages_of(pdf), "bytes": len(pdf), "cold": cold,
-        "median": med, "max": max(project), "bare_median": b["median"], "bare_max": b["max"], "bare_rss": b["maxrss_mib"],
+        "median": med, "max": max(project), "cpu": statistics.median(cpu), "bare_cpu": b["cpu"], "bare_median": b["median"], "bare_max": b["max"], "bare_rss": b["maxrss_mib"],
         "ratio": med / b["median"] if b["median"] else float("nan"), "kind": kind, "obj": obj,
     }
 
@@ -150,6 +153,8 @@ def main():
 
     from core.pdf import subsetter
 
+    global LOAD_BEFORE
+    LOAD_BEFORE = f"{os.getloadavg()[0]:.2f}"
     neg = setup_data(args.workshops)
     rss_before = maxrss_mib()
     results = [
@@ -160,21 +165,26 @@ def main():
     for r in results:
         r["heap_peak_mib"] = heap_peak_mib(r["kind"], r["obj"])
     print(f"WeasyPrint {weasyprint.__version__}; font subsetter: {subsetter()}; runs per document: {args.runs}")
-    print(f"{'document':<24}{'pages':>6}{'bytes':>10}{'cold s':>8}{'median s':>10}{'max s':>8}{'bare med':>10}{'ratio':>7}{'heap MiB':>10}")
+    print(f"load average before: {LOAD_BEFORE}, after: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs); "
+          "wall seconds per render, and CPU seconds (less sensitive to other processes)")
+    print(f"{'document':<22}{'pages':>6}{'bytes':>9}{'cold s':>8}{'median s':>10}{'max s':>7}{'cpu s':>7}"
+          f"{'bare med':>9}{'bare cpu':>9}{'ratio':>7}{'cpu ratio':>10}{'heap MiB':>9}")
     for r in results:
         print(
-            f"{r['label']:<24}{r['pages']:>6}{r['bytes']:>10}{r['cold']:>8.3f}{r['median']:>10.3f}{r['max']:>8.3f}"
-            f"{r['bare_median']:>10.3f}{r['ratio']:>7.2f}{r['heap_peak_mib']:>10.1f}"
+            f"{r['label']:<22}{r['pages']:>6}{r['bytes']:>9}{r['cold']:>8.3f}{r['median']:>10.3f}{r['max']:>7.3f}{r['cpu']:>7.3f}"
+            f"{r['bare_median']:>9.3f}{r['bare_cpu']:>9.3f}{r['ratio']:>7.2f}{r['cpu'] / r['bare_cpu']:>10.2f}{r['heap_peak_mib']:>9.1f}"
         )
     print(f"peak memory: project process max RSS {peak:.1f} MiB (after Django setup and migrate {rss_before:.1f} MiB); "
           f"bare process max RSS {max(r['bare_rss'] for r in results):.1f} MiB")
     agreement, letter = results
     checks = [
         ("agreement >= 10 pages", agreement["pages"] >= 10),
-        ("agreement median <= 1.5 s", agreement["median"] <= 1.5),
+        ("agreement median <= 1.5 s (wall)", agreement["median"] <= 1.5),
+        ("agreement median <= 1.5 s (cpu)", agreement["cpu"] <= 1.5),
         ("peak RSS <= 300 MiB", peak <= 300),
         ("ratio project/bare <= 1.2", agreement["ratio"] <= 1.2),
-        ("one-page letter median <= 0.3 s", letter["pages"] == 1 and letter["median"] <= 0.3),
+        ("one-page letter median <= 0.3 s (wall)", letter["pages"] == 1 and letter["median"] <= 0.3),
+        ("one-page letter median <= 0.3 s (cpu)", letter["pages"] == 1 and letter["cpu"] <= 0.3),
     ]
     for name, ok in checks:
         print(f"  [{'ok' if ok else 'MISS'}] {name}")

@@ -111,7 +111,9 @@ def build_sample_negotiation(*, employer, union, workshops: int = 3, state: str 
 
 
 def seed(base) -> str:
-    """Render the documents of demo negotiations that have terms (idempotent by verification code)."""
+    """Render the agreement of demo negotiations that were signed (idempotent by verification code).
+
+    Other documents are generated from each negotiation's page; seeding keeps to a few renders."""
     from . import registry, services
     from .models import GeneratedDocument
 
@@ -120,8 +122,9 @@ def seed(base) -> str:
     except ImportError:  # pragma: no cover
         return "documents: negotiation app missing"
     made = 0
-    for neg in Negotiation.objects.filter(terms__isnull=False).distinct()[:5]:
-        for key in ("proposal", "response", "agreement"):
+    signed = Negotiation.objects.filter(terms__isnull=False, signed_on__isnull=False).distinct().order_by("pk")[:3]
+    for neg in signed:
+        for key in ("agreement",):
             kind = registry.get(key)
             if not kind.applies(neg):
                 continue
