@@ -3,11 +3,13 @@
 Rows are written inside the caller's transaction; the websocket push happens on commit, and so
 does the email for deadline warnings (a Celery task: eager in the embedded default).
 
-Kinds that also send an email: anything starting with "deadline" (e.g. "deadline_approaching",
-"deadline.warning") and the ones in DEADLINE_WARNING_KINDS.
+Kinds that also send an email (deadline warnings): any kind containing "deadline", any whose last
+part ends in "due_soon", "overdue" or "closing" (negotiation.comments_closing, dispute.due_soon,
+legal.decision_due_soon, negotiation.overdue, ...), and the ones in DEADLINE_WARNING_KINDS.
 """
 from __future__ import annotations
 
+import logging
 from typing import Iterable
 
 from django.db import transaction
@@ -17,11 +19,14 @@ from core import realtime
 
 from .models import Notification
 
-DEADLINE_WARNING_KINDS = frozenset({"comment_period_closing", "response_due_soon", "sla_due_soon"})
+log = logging.getLogger(__name__)
+
+DEADLINE_WARNING_KINDS = frozenset({"legal.urgent"})  # a limitation period ends within 7 days
 
 
 def is_deadline_warning(kind: str) -> bool:
-    return kind.startswith("deadline") or kind in DEADLINE_WARNING_KINDS
+    tail = kind.rsplit(".", 1)[-1]
+    return "deadline" in kind or tail.endswith(("due_soon", "overdue", "closing")) or kind in DEADLINE_WARNING_KINDS
 
 
 def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", obj=None) -> list[Notification]:
@@ -51,7 +56,10 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: 
 def _queue_email(ids: list[int]) -> None:
     from .tasks import send_notification_emails
 
-    send_notification_emails.delay(ids)
+    try:
+        send_notification_emails.delay(ids)
+    except Exception:  # broker down: the change is committed and the notification row is there
+        log.exception("could not queue deadline-warning email for notifications %s", ids)
 
 
 @transaction.atomic

@@ -50,6 +50,18 @@ def test_deadline_warning_is_emailed_once_on_commit(world, django_capture_on_com
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.parametrize(
+    "kind, emailed",
+    [("negotiation.comments_closing", True), ("dispute.due_soon", True), ("legal.decision_due_soon", True),
+     ("negotiation.overdue", True), ("deadline_approaching", True), ("legal.urgent", True),
+     ("negotiation.response", False), ("legal.offered", False), ("dispute.opened", False)],
+)
+def test_which_kinds_are_deadline_warnings(kind, emailed):
+    from notifications.services import is_deadline_warning
+
+    assert is_deadline_warning(kind) is emailed
+
+
 def test_page_lists_own_notifications_only_and_counts_unread(world, client_for, django_assert_max_num_queries):
     u = world.users
     for i in range(5):
