@@ -14,6 +14,7 @@ api_v1 = [
     path("negotiations/", include("negotiation.api_urls")),
     path("disputes/", include("disputes.api_urls")),
     path("legal-aid/", include("legal.api_urls")),
+    path("documents/", include("documents.api_urls")),
     path("stats/", include("overview.api_urls")),
 ]
 
