@@ -44,3 +44,9 @@ def test_schema_and_docs(world, client_for):
     r = c.get("/api/docs/")
     assert r.status_code == 200 and b"swagger" in r.content.lower()
     assert b"cdn" not in r.content.lower()
+
+
+def test_chinese_by_default_even_for_english_browsers(world, client_for):
+    c = client_for(world.users.staff_hh)
+    body = c.get("/home/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-Hans"' in body and "工作台" in body
