@@ -50,3 +50,11 @@ def test_chinese_by_default_even_for_english_browsers(world, client_for):
     c = client_for(world.users.staff_hh)
     body = c.get("/home/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="zh-Hans"' in body and "工作台" in body
+
+
+def test_error_pages_are_ours(world, client_for):
+    c = client_for(world.users.employer_a)
+    r = c.get("/accounts/organisations/999999/")
+    assert r.status_code == 404 and "未找到" in r.content.decode() and "工作台" in r.content.decode()
+    r = c.get("/accounts/organisations/new/")
+    assert r.status_code == 403 and "无权" in r.content.decode()
