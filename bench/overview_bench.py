@@ -36,6 +36,7 @@ parser.add_argument("--legal", type=int, default=50_000)
 parser.add_argument("--runs", type=int, default=9)
 parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
 parser.add_argument("--keep", action="store_true", help="keep the xs_bench database afterwards")
+parser.add_argument("--reuse", action="store_true", help="measure an xs_bench left by --keep (no rebuild)")
 parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the slowest overview queries")
 args = parser.parse_args()
 
@@ -49,8 +50,9 @@ def admin(sql):
         c.execute(sql)
 
 
-admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-admin(f'CREATE DATABASE "{DB_NAME}"')
+if not args.reuse:
+    admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{DB_NAME}"')
 
 os.environ["DATABASE_URL"] = f"{args.pg}/{DB_NAME}"
 os.environ.pop("REDIS_URL", None)
@@ -76,11 +78,20 @@ assert connection.vendor == "postgresql" and connection.settings_dict["NAME"] ==
 
 
 def main():
-    t0 = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    print(f"migrated {DB_NAME} in {time.perf_counter() - t0:.1f} s")
     try:
-        users = build()
+        if args.reuse:
+            from accounts.models import User
+
+            call_command("migrate", verbosity=0)  # other apps may have grown fields since the build
+
+            u = {x.username: x for x in User.objects.filter(username__startswith="bench_")}
+            users = {"league (呼和浩特 staff)": u["bench_league"], "top (自治区 staff)": u["bench_top"],
+                     "sysadmin": u["bench_admin"]}
+        else:
+            t0 = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            print(f"migrated {DB_NAME} in {time.perf_counter() - t0:.1f} s")
+            users = build()
         measure(users)
     finally:
         connections.close_all()
@@ -236,14 +247,19 @@ def build():
 
 
 def measure(users):
+    from django.core.cache import cache
+
     settings.DEBUG = False
-    urls = ["/overview/", "/overview/deadlines/", "/api/v1/stats/overview/"]
-    print(f"\n{'user':<24} {'url':<26} {'median ms':>10} {'p90 ms':>8} {'min ms':>8} {'queries':>8}")
+    cases = [("/overview/", "no cache"), ("/overview/deadlines/", "-"), ("/api/v1/stats/overview/", "no cache"),
+             ("/overview/", "60 s cache"), ("/api/v1/stats/overview/", "60 s cache")]
+    print(f"\n{'user':<24} {'url':<26} {'figures':<11} {'median ms':>10} {'p90 ms':>8} {'min ms':>8} {'queries':>8}")
     for label, user in users.items():
         c = Client()
         c.force_login(user)
-        for url in urls:
-            c.get(url)  # warm caches (templates, connection)
+        for url, mode in cases:
+            settings.OVERVIEW_CACHE_SECONDS = 60 if mode == "60 s cache" else 0
+            cache.clear()
+            c.get(url)  # warm up (templates, connection; fills the cache in cached mode)
             times, nq = [], set()
             for _ in range(args.runs):
                 with CaptureQueriesContext(connection) as ctx:
@@ -254,10 +270,11 @@ def measure(users):
                 nq.add(len(ctx.captured_queries))
             times.sort()
             p90 = times[min(len(times) - 1, int(0.9 * len(times)))]
-            print(f"{label:<24} {url:<26} {statistics.median(times):>10.1f} {p90:>8.1f} {times[0]:>8.1f} "
+            print(f"{label:<24} {url:<26} {mode:<11} {statistics.median(times):>10.1f} {p90:>8.1f} {times[0]:>8.1f} "
                   f"{'/'.join(map(str, sorted(nq))):>8}")
         if args.explain:
             explain(user)
+    print(f"\nload average while measuring: {os.getloadavg()} on {os.cpu_count()} CPUs")
 
 
 def explain(user):

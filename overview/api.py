@@ -12,7 +12,7 @@ from accounts.models import Role
 from core.api import HasRole
 
 from .forms import OverviewFilterForm
-from .selectors import PERIODS, deadline_board, figures
+from .selectors import PERIODS, cached_figures, deadline_board
 
 FILTER_PARAMS = [
     OpenApiParameter("region", OpenApiTypes.INT, description="地区ID（须在本人辖区内；缺省为全部辖区）"),
@@ -113,7 +113,7 @@ def _figures(request):
     form = OverviewFilterForm(request.query_params or None, actor=request.user)
     if form.is_bound and not form.is_valid():
         raise serializers.ValidationError(form.errors.get_json_data())
-    return figures(form.filters())
+    return cached_figures(form.filters())
 
 
 class OverviewStatsView(APIView):

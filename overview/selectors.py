@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
-    Aggregate, Avg, Case, Count, DateField, Exists, OuterRef, When, DurationField, ExpressionWrapper, F, FloatField, Func, IntegerField, Q, Sum, Value,
+    Aggregate, Case, Count, DateField, Max, When, DurationField, ExpressionWrapper, F, FloatField, Func, IntegerField, Q, Sum, Value,
 )
 from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.urls import reverse
@@ -176,6 +176,45 @@ def region_choices(actor):
     return list(qs.order_by("path"))
 
 
+# --- grouping key: the child region of the base region ---------------------------------------------
+
+def _money(v) -> Decimal:
+    return Decimal(v or 0).quantize(Decimal("0.01"))
+
+
+def _round(v, n=1):
+    return None if v is None else round(float(v), n)
+
+
+@dataclass
+class Grouping:
+    """Rows are grouped by the first `key_len` characters of their region path: the child of `base`
+    they fall under (or `base` itself). Sums over the groups give the totals, so each workflow needs a
+    single scan for its state counts, its conditional figures and its region-table columns."""
+
+    base: Region | None
+    children: list
+    key_len: int
+
+    @classmethod
+    def for_filters(cls, f: Filters) -> "Grouping":
+        base = f.region or base_region_for(f.actor)
+        if base is None:  # the whole system: compare the leagues under the province
+            base = Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").first()
+        if base is None:
+            return cls(None, [], 7)
+        children = list(Region.objects.filter(parent=base).order_by("code"))
+        return cls(base, children, len(base.path) + 7)  # a child adds its six-digit code and "/"
+
+
+def _grouped(qs, path_field: str, g: Grouping, **aggs) -> list[dict]:
+    return list(qs.order_by().annotate(k=Substr(path_field, 1, g.key_len)).values("k", "state").annotate(**aggs))
+
+
+def _sum(rows, key, pred=lambda r: True):
+    return sum((r[key] or 0) for r in rows if pred(r))
+
+
 # --- negotiation figures ------------------------------------------------------------------------
 
 def _days_between(later: str, earlier_dt: str):
@@ -186,128 +225,132 @@ def _days_between(later: str, earlier_dt: str):
     return ExpressionWrapper(F(later) - TruncDate(earlier_dt), output_field=DurationField())
 
 
-def negotiation_figures(f: Filters) -> dict:
-    qs = f.negotiations()
-    by_state_rows = qs.order_by().values("state").annotate(n=Count("pk"))
-    by_state = {r["state"]: r["n"] for r in by_state_rows}
-    states = [{"state": s.value, "label": str(s.label), "count": by_state.get(s.value, 0)} for s in NState]
+WORKERS = Coalesce("headcount", "employer__headcount", Value(0))
 
-    workers = Coalesce("headcount", "employer__headcount", Value(0))
-    overdue_q = Q(state=NState.OVERDUE) | Q(state=NState.PROPOSED, response_due__lt=f.today)
-    effective_q = Q(state=NState.EFFECTIVE)
-    to_effect_q = Q(effective_on__isnull=False, proposed_at__isnull=False)
-    aggs = dict(
-        total=Count("pk"),
-        overdue=Count("pk", filter=overdue_q),
-        effective=Count("pk", filter=effective_q),
-        workers_covered=Sum(workers, filter=effective_q),
-        enterprises_covered=Count("employer", filter=effective_q, distinct=True),
+
+def negotiation_rows(f: Filters, g: Grouping) -> list[dict]:
+    return _grouped(
+        f.negotiations(), "employer__region__path", g,
+        n=Count("pk"), workers=Sum(WORKERS),
+        late=Count("pk", filter=Q(state=NState.PROPOSED, response_due__lt=f.today)),
     )
+
+
+def negotiation_figures(f: Filters, rows: list[dict]) -> dict:
+    qs = f.negotiations()
+    by_state: dict[str, int] = {}
+    for r in rows:
+        by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
+    states = [{"state": s.value, "label": str(s.label), "count": by_state.get(s.value, 0)} for s in NState]
+    eff = lambda r: r["state"] == NState.EFFECTIVE  # noqa: E731
+
+    to_effect_q = Q(effective_on__isnull=False, proposed_at__isnull=False)
+    eff_qs = qs.filter(to_effect_q | Q(state=NState.EFFECTIVE)).order_by()
     if is_postgres():
-        aggs["median_days"] = Median(_days_between("effective_on", "proposed_at"), filter=to_effect_q)
-    a = qs.order_by().aggregate(**aggs)
-    if not is_postgres():
-        diffs = qs.filter(to_effect_q).order_by().annotate(d=_days_between("effective_on", "proposed_at")).values_list("d", flat=True)
-        a["median_days"] = median([d.days if isinstance(d, dt.timedelta) else d for d in diffs])
+        e = eff_qs.aggregate(m=Median(_days_between("effective_on", "proposed_at"), filter=to_effect_q),
+                             ent=Count("employer", distinct=True, filter=Q(state=NState.EFFECTIVE)))
+        med, enterprises = e["m"], e["ent"]
+    else:
+        rows_ = list(eff_qs.annotate(d=_days_between("effective_on", "proposed_at"))
+                     .values_list("d", "employer_id", "state", "effective_on", "proposed_at"))
+        med = median([(d.days if isinstance(d, dt.timedelta) else d) for d, _e, _s, eo, pa in rows_ if eo and pa])
+        enterprises = len({emp for _d, emp, st, _eo, _pa in rows_ if st == NState.EFFECTIVE})
 
     # Arrangements agreed: per kind, the enterprises and workers of agreed negotiations with such a term.
-    # One GROUP BY over terms; a negotiation with two terms of one kind counts once (first term of its kind).
-    first_of_kind = ~Exists(Term.objects.filter(
-        negotiation_id=OuterRef("negotiation_id"), kind=OuterRef("kind"), is_removed=False, number__lt=OuterRef("number")))
-    term_rows = (
+    # Inner query: one row per (kind, negotiation) — a negotiation with two terms of a kind counts once;
+    # outer query: per-kind sums over those rows. Both run in the database as one statement.
+    pairs = (
         Term.objects.filter(is_removed=False, kind__in=ARRANGEMENT_KINDS,
                             negotiation__in=qs.filter(state__in=AGREED_STATES).order_by().values("pk"))
-        .filter(first_of_kind).order_by().values("kind")
-        .annotate(ent=Count("negotiation__employer_id", distinct=True), neg=Count("negotiation_id"),
-                  wk=Sum(Coalesce("negotiation__headcount", "negotiation__employer__headcount", Value(0))))
+        .order_by().values("kind", "negotiation_id")
+        .annotate(w=Max(Coalesce("negotiation__headcount", "negotiation__employer__headcount", Value(0))),
+                  e=Max("negotiation__employer_id"))
     )
-    ka = {r["kind"]: r for r in term_rows}
+    outer = {}
+    for k in ARRANGEMENT_KINDS:
+        outer[f"{k.value}__neg"] = Count("negotiation_id", filter=Q(kind=k.value))
+        outer[f"{k.value}__ent"] = Count("e", filter=Q(kind=k.value), distinct=True)
+        outer[f"{k.value}__wk"] = Sum("w", filter=Q(kind=k.value))
+    ka = pairs.aggregate(**outer)
     arrangements = [
-        {"kind": k.value, "label": str(k.label), "enterprises": ka.get(k.value, {}).get("ent", 0),
-         "negotiations": ka.get(k.value, {}).get("neg", 0), "workers": ka.get(k.value, {}).get("wk") or 0}
+        {"kind": k.value, "label": str(k.label), "enterprises": ka[f"{k.value}__ent"] or 0,
+         "negotiations": ka[f"{k.value}__neg"] or 0, "workers": ka[f"{k.value}__wk"] or 0}
         for k in ARRANGEMENT_KINDS
     ]
     return {
-        "total": a["total"],
+        "total": _sum(rows, "n"),
         "by_state": states,
-        "overdue_proposals": a["overdue"],
-        "effective": a["effective"],
-        "enterprises_covered": a["enterprises_covered"],
-        "workers_covered": a["workers_covered"] or 0,
-        "median_days_to_effect": _round(a["median_days"]),
+        "overdue_proposals": by_state.get(NState.OVERDUE, 0) + _sum(rows, "late"),
+        "effective": by_state.get(NState.EFFECTIVE, 0),
+        "enterprises_covered": enterprises,
+        "workers_covered": _sum(rows, "workers", eff),
+        "median_days_to_effect": _round(med),
         "arrangements": arrangements,
     }
 
 
-def _money(v) -> Decimal:
-    return Decimal(v or 0).quantize(Decimal("0.01"))
-
-
-def _round(v, n=1):
-    return None if v is None else round(float(v), n)
-
-
 # --- dispute figures ----------------------------------------------------------------------------
 
-def dispute_figures(f: Filters) -> dict:
-    qs = f.disputes().order_by()
-    open_qs = qs.filter(state__in=DISPUTE_OPEN_STATES)
-    by_state = {r["state"]: r["n"] for r in open_qs.values("state").annotate(n=Count("pk"))}
+def dispute_rows(f: Filters, g: Grouping) -> list[dict]:
+    soon = f.today + dt.timedelta(days=7)
+    return _grouped(
+        f.disputes(), "region__path", g,
+        n=Count("pk"),
+        collective=Count("pk", filter=Q(is_collective=True)),
+        due_7=Count("pk", filter=Q(next_due__gte=f.today, next_due__lte=soon)),
+        late=Count("pk", filter=Q(next_due__lt=f.today)),
+        mediated=Count("pk", filter=Q(mediation_agreement_on__isnull=False)),
+        arbitrated=Count("pk", filter=Q(award_received_on__isnull=False)),
+        court=Count("pk", filter=Q(court_filed_on__isnull=False)),
+        recovered=Sum("amount_recovered"),
+        recovered_cases=Count("pk", filter=Q(amount_recovered__gt=0)),
+    )
+
+
+def dispute_figures(f: Filters, rows: list[dict]) -> dict:
+    is_open = lambda r: r["state"] in DISPUTE_OPEN_STATES  # noqa: E731
+    by_state: dict[str, int] = {}
+    for r in rows:
+        by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
     stages = [{"state": s.value, "label": str(s.label), "count": by_state.get(s.value, 0)}
               for s in DState if s.value in DISPUTE_OPEN_STATES]
+    open_qs = f.disputes().filter(state__in=DISPUTE_OPEN_STATES).order_by()
     kinds_rows = (
         DisputeClaim.objects.filter(case__in=open_qs.values("pk")).order_by()
         .values("kind").annotate(n=Count("case", distinct=True))
     )
     by_kind = {r["kind"]: r["n"] for r in kinds_rows}
     kinds = [{"kind": k.value, "label": str(k.label), "count": by_kind.get(k.value, 0)} for k in ClaimKind]
-    soon = f.today + dt.timedelta(days=7)
-    open_q = Q(state__in=DISPUTE_OPEN_STATES)
-    a = qs.aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=open_q),
-        collective=Count("pk", filter=Q(is_collective=True)),
-        due_7=Count("pk", filter=open_q & Q(next_due__gte=f.today, next_due__lte=soon)),
-        overdue=Count("pk", filter=open_q & Q(next_due__lt=f.today)),
-        mediated=Count("pk", filter=Q(mediation_agreement_on__isnull=False)),
-        arbitrated=Count("pk", filter=Q(award_received_on__isnull=False)),
-        court=Count("pk", filter=Q(court_filed_on__isnull=False)),
-        closed=Count("pk", filter=Q(state=DState.CLOSED)),
-        recovered=Sum("amount_recovered"),
-        recovered_cases=Count("pk", filter=Q(amount_recovered__gt=0)),
-    )
     return {
-        "total": a["total"], "open": a["open"], "collective": a["collective"],
+        "total": _sum(rows, "n"), "open": _sum(rows, "n", is_open), "collective": _sum(rows, "collective"),
         "open_by_stage": stages, "open_by_kind": kinds,
-        "due_within_7_days": a["due_7"], "overdue": a["overdue"],
+        "due_within_7_days": _sum(rows, "due_7", is_open), "overdue": _sum(rows, "late", is_open),
         "resolution": [
-            {"key": "mediated", "label": str(_("调解达成协议")), "count": a["mediated"]},
-            {"key": "arbitrated", "label": str(_("仲裁裁决")), "count": a["arbitrated"]},
-            {"key": "court", "label": str(_("进入诉讼")), "count": a["court"]},
+            {"key": "mediated", "label": str(_("调解达成协议")), "count": _sum(rows, "mediated")},
+            {"key": "arbitrated", "label": str(_("仲裁裁决")), "count": _sum(rows, "arbitrated")},
+            {"key": "court", "label": str(_("进入诉讼")), "count": _sum(rows, "court")},
         ],
-        "closed": a["closed"],
-        "amount_recovered": _money(a["recovered"]),
-        "recovered_cases": a["recovered_cases"],
+        "closed": by_state.get(DState.CLOSED, 0),
+        "amount_recovered": _money(_sum(rows, "recovered")),
+        "recovered_cases": _sum(rows, "recovered_cases"),
     }
 
 
 # --- legal-aid figures --------------------------------------------------------------------------
 
-def legal_figures(f: Filters) -> dict:
-    qs = f.legal_cases().order_by()
-    a = qs.aggregate(
-        total=Count("pk"),
-        pending=Count("pk", filter=Q(state__in=PENDING_DECISION)),
-        approved=Count("pk", filter=Q(state__in=APPROVED_STATES)),
-        rejected=Count("pk", filter=Q(state=CaseState.REJECTED)),
-        urgent=Count("pk", filter=Q(urgent=True)),
-        unroutable=Count("pk", filter=Q(no_firm_available=True, state=CaseState.APPROVED)),
-        closed=Count("pk", filter=Q(state=CaseState.CLOSED)),
-        recovered=Sum("amount_recovered"),
-        rated=Count("satisfaction"),
-        satisfied=Count("pk", filter=Q(satisfaction__gte=4)),
-        satisfaction_avg=Avg("satisfaction"),
+def legal_rows(f: Filters, g: Grouping) -> list[dict]:
+    return _grouped(
+        f.legal_cases(), "applicant_region__path", g,
+        n=Count("pk"), urgent=Count("pk", filter=Q(urgent=True)),
+        unroutable=Count("pk", filter=Q(no_firm_available=True)),
+        recovered=Sum("amount_recovered"), rated=Count("satisfaction"),
+        satisfied=Count("pk", filter=Q(satisfaction__gte=4)), sat_sum=Sum("satisfaction"),
     )
+
+
+def legal_figures(f: Filters, rows: list[dict]) -> dict:
+    qs = f.legal_cases().order_by()
+    in_ = lambda states: (lambda r: r["state"] in states)  # noqa: E731
     # Cases by firm and outcome, with the firm's open load — within the actor's scope only.
     outcome_aggs = {f"o_{o.value}": Count("pk", filter=Q(outcome=o.value)) for o in LegalOutcome}
     firm_rows = list(
@@ -323,12 +366,12 @@ def legal_figures(f: Filters) -> dict:
     attempts = RoutingAttempt.objects.filter(
         case__in=qs.values("pk"), outcome=RoutingAttempt.Result.ACCEPTED, responded_at__isnull=False
     ).order_by()
-    delay = ExpressionWrapper(F("responded_at") - F("offered_at"), output_field=DurationField())
     if is_postgres():
         hours = Func(F("responded_at"), F("offered_at"), template="EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0",
                      arg_joiner=" - ", output_field=FloatField())
         med = dict(attempts.values("firm_id").annotate(m=Median(hours)).values_list("firm_id", "m"))
     else:
+        delay = ExpressionWrapper(F("responded_at") - F("offered_at"), output_field=DurationField())
         per: dict[int, list[float]] = {}
         for firm_id, d in attempts.annotate(d=delay).values_list("firm_id", "d"):
             per.setdefault(firm_id, []).append(d.total_seconds() / 3600)
@@ -343,70 +386,66 @@ def legal_figures(f: Filters) -> dict:
             "median_hours_to_accept": _round(med.get(r["assigned_firm_id"])),
             "outcomes": {o.value: r[f"o_{o.value}"] for o in LegalOutcome},
         })
-    rated = a["rated"]
+    rated, satisfied, sat_sum = _sum(rows, "rated"), _sum(rows, "satisfied"), _sum(rows, "sat_sum")
     return {
-        "total": a["total"],
+        "total": _sum(rows, "n"),
         "decisions": [
-            {"key": "pending", "label": str(_("待审查")), "count": a["pending"]},
-            {"key": "approved", "label": str(_("予以援助")), "count": a["approved"]},
-            {"key": "rejected", "label": str(_("不予援助")), "count": a["rejected"]},
+            {"key": "pending", "label": str(_("待审查")), "count": _sum(rows, "n", in_(PENDING_DECISION))},
+            {"key": "approved", "label": str(_("予以援助")), "count": _sum(rows, "n", in_(APPROVED_STATES))},
+            {"key": "rejected", "label": str(_("不予援助")), "count": _sum(rows, "n", in_([CaseState.REJECTED]))},
         ],
-        "urgent": a["urgent"], "unroutable": a["unroutable"], "closed": a["closed"],
-        "amount_recovered": _money(a["recovered"]),
+        "urgent": _sum(rows, "urgent"), "unroutable": _sum(rows, "unroutable", in_([CaseState.APPROVED])),
+        "closed": _sum(rows, "n", in_([CaseState.CLOSED])),
+        "amount_recovered": _money(_sum(rows, "recovered")),
         "outcome_labels": [{"key": o.value, "label": str(o.label)} for o in LegalOutcome],
         "firms": firms,
         "satisfaction": {
-            "rated": rated, "average": _round(a["satisfaction_avg"], 2),
-            "satisfied_pct": round(100 * a["satisfied"] / rated, 1) if rated else None,
+            "rated": rated, "average": round(sat_sum / rated, 2) if rated else None,
+            "satisfied_pct": round(100 * satisfied / rated, 1) if rated else None,
         },
     }
 
 
 # --- region comparison --------------------------------------------------------------------------
 
-def region_table(f: Filters) -> dict:
-    """One row per child region of the selected (or the actor's) region: four queries in all."""
-    base = f.region or base_region_for(f.actor)
-    if base is None:  # the whole system: compare the leagues under the province
-        base = Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").first()
-    if base is None:
+def region_table(f: Filters, g: Grouping, neg: list[dict], dis: list[dict], leg: list[dict]) -> dict:
+    """One row per child region, from the same grouped rows as the figures (no further query)."""
+    if g.base is None:
         return {"base": None, "rows": []}
-    children = list(Region.objects.filter(parent=base).order_by("code"))
-    base_path = base.path
-    key_len = len(base_path) + 7  # a child adds its six-digit code and "/"
 
-    def grouped(qs, path_field, **aggs):
-        rows = (qs.order_by().annotate(k=Substr(path_field, 1, key_len)).values("k").annotate(**aggs))
-        return {r["k"]: r for r in rows}
+    def per_key(rows, key, pred=lambda r: True):
+        out: dict[str, float] = {}
+        for r in rows:
+            if pred(r):
+                out[r["k"]] = out.get(r["k"], 0) + (r[key] or 0)
+        return out
 
-    neg = grouped(f.negotiations(), "employer__region__path", negotiations=Count("pk"),
-                  effective=Count("pk", filter=Q(state=NState.EFFECTIVE)),
-                  workers=Sum(Coalesce("headcount", "employer__headcount", Value(0)), filter=Q(state=NState.EFFECTIVE)),
-                  overdue=Count("pk", filter=Q(state=NState.OVERDUE) | Q(state=NState.PROPOSED, response_due__lt=f.today)))
-    dis = grouped(f.disputes(), "region__path", disputes=Count("pk"),
-                  open_disputes=Count("pk", filter=Q(state__in=DISPUTE_OPEN_STATES)),
-                  recovered=Sum("amount_recovered"))
-    leg = grouped(f.legal_cases(), "applicant_region__path", legal=Count("pk"),
-                  legal_closed=Count("pk", filter=Q(state=CaseState.CLOSED)), satisfaction=Avg("satisfaction"))
+    eff = lambda r: r["state"] == NState.EFFECTIVE  # noqa: E731
+    cols = {
+        "negotiations": per_key(neg, "n"), "effective": per_key(neg, "n", eff), "workers_covered": per_key(neg, "workers", eff),
+        "overdue_proposals": {k: per_key(neg, "n", lambda r: r["state"] == NState.OVERDUE).get(k, 0) + v
+                              for k, v in per_key(neg, "late").items()},
+        "disputes": per_key(dis, "n"), "open_disputes": per_key(dis, "n", lambda r: r["state"] in DISPUTE_OPEN_STATES),
+        "amount_recovered": per_key(dis, "recovered"),
+        "legal_aid": per_key(leg, "n"), "legal_closed": per_key(leg, "n", lambda r: r["state"] == CaseState.CLOSED),
+        "rated": per_key(leg, "rated"), "sat_sum": per_key(leg, "sat_sum"),
+    }
 
     def row(key, name, code):
-        n, d, lg = neg.get(key, {}), dis.get(key, {}), leg.get(key, {})
-        return {
-            "code": code, "region": name,
-            "negotiations": n.get("negotiations", 0), "effective": n.get("effective", 0),
-            "workers_covered": n.get("workers") or 0, "overdue_proposals": n.get("overdue", 0),
-            "disputes": d.get("disputes", 0), "open_disputes": d.get("open_disputes", 0),
-            "amount_recovered": _money(d.get("recovered")),
-            "legal_aid": lg.get("legal", 0), "legal_closed": lg.get("legal_closed", 0),
-            "satisfaction": _round(lg.get("satisfaction"), 2),
-        }
+        r = {"code": code, "region": name}
+        for c in ("negotiations", "effective", "workers_covered", "overdue_proposals", "disputes", "open_disputes",
+                  "legal_aid", "legal_closed"):
+            r[c] = int(cols[c].get(key, 0))
+        r["amount_recovered"] = _money(cols["amount_recovered"].get(key))
+        rated = cols["rated"].get(key, 0)
+        r["satisfaction"] = round(cols["sat_sum"][key] / rated, 2) if rated else None
+        return r
 
-    rows = [row(c.path, c.name, c.code) for c in children]
-    # Rows registered at the base region itself (not in any child) form a row of their own.
-    own_key = base_path[:key_len]
-    if base_path and (own_key in neg or own_key in dis or own_key in leg):
-        rows.insert(0, row(own_key, str(_("本级")), base_path.strip("/").split("/")[-1]))
-    return {"base": base.name if base else None, "rows": rows}
+    rows = [row(c.path, c.name, c.code) for c in g.children]
+    own_key = g.base.path
+    if any(r["k"] == own_key for r in (*neg, *dis, *leg)):  # rows registered at the base region itself
+        rows.insert(0, row(own_key, str(_("本级")), g.base.code))
+    return {"base": g.base.name, "rows": rows}
 
 
 # --- deadline board -----------------------------------------------------------------------------
@@ -454,41 +493,46 @@ def deadline_board(actor, *, today: dt.date | None = None, days: int = 14, inclu
             q &= Q(**{f"{field_name}__gte": lo})
         return q
 
+    # Rows are read as values() tuples: the board shows a few columns of many rows, model instances cost more.
+    def take(qs):
+        return qs[:cap] if cap else qs
+
+    neg_label, dis_label, legal_label = str(_("集体协商")), str(_("劳动争议")), str(_("法律援助"))
+    due_labels = {k: str(v) for k, v in NEG_DUE_LABELS.items()}
+    stage_labels = {k: _("%(stage)s阶段期限") % {"stage": v} for k, v in DState.choices}
+
     # negotiations: one running clock per state
     neg_q = Q()
     for state, field_name in STATES_WITH_DUE.items():
         neg_q |= Q(state=state) & rng(field_name)
     due_expr = Case(*[When(state=st, then=F(fn)) for st, fn in STATES_WITH_DUE.items()], output_field=DateField())
-    negs = (f.negotiations().filter(neg_q).select_related("employer", "employer__region")
-            .annotate(d=due_expr).order_by("d", "pk"))
-    for n in negs[:cap] if cap else negs:
-        due = getattr(n, STATES_WITH_DUE[n.state])
-        items.append(DueItem(due, "negotiation", str(_("集体协商")), str(NEG_DUE_LABELS[n.state]), n.title,
-                             n.employer.name, n.employer.region.name, "negotiation:detail", n.pk))
+    negs = (f.negotiations().filter(neg_q).annotate(d=due_expr).order_by("d", "pk")
+            .values_list("d", "state", "title", "employer__name", "employer__region__name", "pk"))
+    for due, state, title, party, reg, pk in take(negs):
+        items.append(DueItem(due, "negotiation", neg_label, due_labels[state], title, party, reg, "negotiation:detail", pk))
 
-    dis = (f.disputes().filter(Q(state__in=DISPUTE_OPEN_STATES) & rng("next_due"))
-           .select_related("employer", "region").order_by("next_due", "pk"))
-    for c in dis[:cap] if cap else dis:
-        items.append(DueItem(c.next_due, "dispute", str(_("劳动争议")), _("%(stage)s阶段期限") % {"stage": c.get_state_display()},
-                             f"{c.reference} {c.title}", c.employer.name, c.region.name, "disputes:detail", c.pk))
+    dis = (f.disputes().filter(Q(state__in=DISPUTE_OPEN_STATES) & rng("next_due")).order_by("next_due", "pk")
+           .values_list("next_due", "state", "reference", "title", "employer__name", "region__name", "pk"))
+    for due, state, ref, title, party, reg, pk in take(dis):
+        items.append(DueItem(due, "dispute", dis_label, stage_labels[state], f"{ref} {title}", party, reg, "disputes:detail", pk))
 
-    legal = f.legal_cases().select_related("applicant_region", "opposing_employer")
-    dec = legal.filter(Q(state__in=PENDING_DECISION) & rng("decision_due")).order_by("decision_due", "pk")
-    for c in dec[:cap] if cap else dec:
-        items.append(DueItem(c.decision_due, "legal", str(_("法律援助")), str(_("审查决定截止")), c.number,
-                             c.employer_label, c.applicant_region.name, "legal:case_detail", c.pk))
-    asg = legal.filter(Q(state=CaseState.APPROVED) & rng("assignment_due")).order_by("assignment_due", "pk")
-    for c in asg[:cap] if cap else asg:
-        items.append(DueItem(c.assignment_due, "legal", str(_("法律援助")), str(_("指派律所截止")), c.number,
-                             c.employer_label, c.applicant_region.name, "legal:case_detail", c.pk))
+    legal = f.legal_cases()
+    cols = ("number", "opposing_employer__name", "opposing_employer_name", "applicant_region__name", "pk")
+    for field_name, states, what in (("decision_due", PENDING_DECISION, _("审查决定截止")),
+                                     ("assignment_due", [CaseState.APPROVED], _("指派律所截止"))):
+        rows = (legal.filter(Q(state__in=states) & rng(field_name)).order_by(field_name, "pk")
+                .values_list(field_name, *cols))
+        for due, number, emp, emp_name, reg, pk in take(rows):
+            items.append(DueItem(due, "legal", legal_label, str(what), number, emp or emp_name, reg, "legal:case_detail", pk))
     att = (RoutingAttempt.objects.filter(case__in=legal.values("pk"), case__state=CaseState.OFFERED,
                                          outcome=RoutingAttempt.Result.PENDING)
-           .filter(rng("response_due")).select_related("firm", "case", "case__applicant_region", "case__opposing_employer")
-           .order_by("response_due", "pk"))
-    for a in att[:cap] if cap else att:
-        items.append(DueItem(a.response_due, "legal", str(_("法律援助")), str(_("律所答复截止")),
-                             f"{a.case.number} → {a.firm.name}", a.case.employer_label, a.case.applicant_region.name,
-                             "legal:case_detail", a.case_id))
+           .filter(rng("response_due")).order_by("response_due", "pk")
+           .values_list("response_due", "case__number", "firm__name", "case__opposing_employer__name",
+                        "case__opposing_employer_name", "case__applicant_region__name", "case_id"))
+    what = str(_("律所答复截止"))
+    for due, number, firm, emp, emp_name, reg, case_id in take(att):
+        items.append(DueItem(due, "legal", legal_label, what, f"{number} → {firm}", emp or emp_name, reg,
+                             "legal:case_detail", case_id))
     items.sort(key=lambda i: (i.due, i.workflow, i.pk))
     has_next = bool(limit and len(items) > page * limit)
     if limit:
@@ -500,12 +544,42 @@ def deadline_board(actor, *, today: dt.date | None = None, days: int = 14, inclu
 
 
 def figures(f: Filters) -> dict:
+    g = Grouping.for_filters(f)
+    neg, dis, leg = negotiation_rows(f, g), dispute_rows(f, g), legal_rows(f, g)
     return {
         "region": f.region.name if f.region else None,
         "period": {"key": f.period.key, "start": f.period.start, "end": f.period.end, "label": f.period.label},
         "today": f.today,
-        "negotiation": negotiation_figures(f),
-        "disputes": dispute_figures(f),
-        "legal_aid": legal_figures(f),
-        "regions": region_table(f),
+        "negotiation": negotiation_figures(f, neg),
+        "disputes": dispute_figures(f, dis),
+        "legal_aid": legal_figures(f, leg),
+        "regions": region_table(f, g, neg, dis, leg),
     }
+
+
+def _scope_key(actor) -> str:
+    """Two users share cached figures only when their scope is the same (sysadmin: all; staff: region path)."""
+    if actor.is_sysadmin:
+        return "all"
+    return f"{actor.role}:{actor.organisation.region.path if actor.organisation_id else '-'}"
+
+
+def cached_figures(f: Filters) -> dict:
+    """figures(f), kept for OVERVIEW_CACHE_SECONDS (default 60; 0 disables) per scope, region, period, day and
+    language — leadership figures a minute old are fine, and a busy region then costs one computation a minute."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    ttl = getattr(settings, "OVERVIEW_CACHE_SECONDS", 60)
+    if not ttl:
+        return figures(f)
+    p = f.period
+    key = ":".join(str(x) for x in ("overview", "v1", _scope_key(f.actor), f.region.pk if f.region else "-",
+                                     p.key, p.start, p.end, f.today, get_language()))
+    data = cache.get(key)
+    if data is None:
+        data = figures(f)
+        data["computed_at"] = timezone.now()
+        cache.set(key, data, ttl)
+    return data

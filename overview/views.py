@@ -12,7 +12,7 @@ from core.permissions import role_required
 
 from . import exports
 from .forms import OverviewFilterForm
-from .selectors import deadline_board, figures, month_period
+from .selectors import cached_figures, deadline_board, figures, month_period
 
 STAFF = (Role.UNION_STAFF,)
 BOARD = (Role.UNION_STAFF, Role.UNION_NEGOTIATOR)
@@ -28,7 +28,7 @@ def _query_without(request, *keys):
 @role_required(*STAFF, description="roles: union_staff (and sysadmin); figures scoped to the user's region")
 def overview_index(request):
     form = OverviewFilterForm(request.GET or None, actor=request.user)
-    fig = figures(form.filters())
+    fig = cached_figures(form.filters())
     return render(request, "overview/index.html", {"form": form, "fig": fig, "query": request.GET.urlencode()})
 
 
@@ -72,7 +72,7 @@ def export_view(request, name, fmt):
 
             raise PermissionDenied(_("您的角色无权访问此页面。"))
         form = OverviewFilterForm(request.GET or None, actor=request.user)
-        fig = figures(form.filters())
+        fig = cached_figures(form.filters())
         all_sheets = {
             "figures": ("概览指标", exports.figure_rows(fig)),
             "regions": ("地区对比", exports.region_rows(fig)),

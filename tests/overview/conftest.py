@@ -93,3 +93,9 @@ def ov(world):
     bt.l1 = make_case(w.emp_b, "150203", "offered", firm=w.firm_b, pending_due=today + dt.timedelta(days=1))
     bt.l2 = make_case(w.emp_b, "150203", "closed", firm=w.firm_b, outcome="judgment", satisfaction=1)
     return SimpleNamespace(hh=hh, bt=bt, world=w, users=u, today=today)
+
+
+@pytest.fixture(autouse=True)
+def _no_figure_cache(settings):
+    """Figures are cached for a minute in production; tests change data between requests."""
+    settings.OVERVIEW_CACHE_SECONDS = 0

@@ -206,3 +206,17 @@ def test_deadline_board_pages_merge_the_sources_in_order(ov):
     assert [(i.workflow, i.pk) for i in pages] == [(i.workflow, i.pk) for i in everything]
     assert len(everything) == 3 + 16 and page == 4
     assert all(i.url for i in pages)
+
+
+def test_cache_is_per_scope(ov, client_for, settings):
+    from django.core.cache import cache
+
+    settings.OVERVIEW_CACHE_SECONDS = 60
+    cache.clear()
+    hh = client_for(ov.users.staff_hh)
+    first = _count(hh, reverse("overview:index"))
+    assert _count(hh, reverse("overview:index")) < first  # served from the cache
+    bt = client_for(ov.users.staff_bt)
+    r = bt.get(reverse("overview:index"))
+    assert r.context["fig"]["negotiation"]["total"] == 2  # never Hohhot's cached figures
+    cache.clear()
