@@ -161,3 +161,17 @@ def test_render_document_command(negotiation, media, tmp_path):
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and "甲乳业工会" in pdf_text(data)
     assert GeneratedDocument.objects.get().sha256 == __import__("hashlib").sha256(data).hexdigest()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not __import__("shutil").which("pdftotext"), reason="poppler-utils not installed")
+def test_agreement_pdftotext_yields_names_and_terms_exactly(negotiation, tmp_path):
+    import subprocess
+
+    _, _, data, _ = render_text("agreement", negotiation)
+    (tmp_path / "a.pdf").write_bytes(data)
+    lines = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "a.pdf"), "-"], capture_output=True, check=True).stdout.decode().splitlines()
+    assert "呼和浩特甲乳业有限公司专项集体合同" in lines
+    assert "甲方（用人单位）：呼和浩特甲乳业有限公司" in lines
+    assert "乙方（工会）：甲乳业工会" in lines
+    assert any("延期支付工资" in line for line in lines)
