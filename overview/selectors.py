@@ -266,15 +266,15 @@ def negotiation_figures(f: Filters, rows: list[dict]) -> dict:
         .annotate(w=Max(Coalesce("negotiation__headcount", "negotiation__employer__headcount", Value(0))),
                   e=Max("negotiation__employer_id"))
     )
-    outer = {}
-    for k in ARRANGEMENT_KINDS:
-        outer[f"{k.value}__neg"] = Count("negotiation_id", filter=Q(kind=k.value))
-        outer[f"{k.value}__ent"] = Count("e", filter=Q(kind=k.value), distinct=True)
-        outer[f"{k.value}__wk"] = Sum("w", filter=Q(kind=k.value))
-    ka = pairs.aggregate(**outer)
+    # The outer GROUP BY runs over the compiled (parameterised) inner query: one sort for the distinct
+    # enterprises instead of one per kind. Column names are the inner query's values()/annotate() names.
+    inner_sql, params = pairs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT kind, COUNT(*), COUNT(DISTINCT e), SUM(w) FROM ({inner_sql}) pairs GROUP BY kind", params)
+        ka = {kind: {"neg": n_, "ent": e_, "wk": w_} for kind, n_, e_, w_ in cur.fetchall()}
     arrangements = [
-        {"kind": k.value, "label": str(k.label), "enterprises": ka[f"{k.value}__ent"] or 0,
-         "negotiations": ka[f"{k.value}__neg"] or 0, "workers": ka[f"{k.value}__wk"] or 0}
+        {"kind": k.value, "label": str(k.label), "enterprises": ka.get(k.value, {}).get("ent") or 0,
+         "negotiations": ka.get(k.value, {}).get("neg") or 0, "workers": int(ka.get(k.value, {}).get("wk") or 0)}
         for k in ARRANGEMENT_KINDS
     ]
     return {
