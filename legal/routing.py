@@ -119,38 +119,44 @@ def choose_firm(case: CaseInfo, firms: list[FirmInfo]) -> RoutingResult:
 
 
 def load_candidates(case) -> tuple[CaseInfo, list[FirmInfo]]:
-    """Read the routing inputs for `case` (a LegalAidCase) from the database: four queries."""
-    from django.db.models import Count, Q
+    """Read the routing inputs for `case` (a LegalAidCase) from the database: five flat queries, no model
+    instances (this runs once per routing decision)."""
+    from django.db.models import Count
 
-    from .models import OPEN_FIRM_STATES, FirmEngagement, FirmProfile, RoutingAttempt
+    from .models import OPEN_FIRM_STATES, FirmEngagement, FirmProfile, LegalAidCase, RoutingAttempt
 
-    profiles = list(
-        FirmProfile.objects.select_related("organisation")
-        .prefetch_related("regions")
-        .annotate(open_cases=Count("organisation__legal_aid_cases", filter=Q(organisation__legal_aid_cases__state__in=OPEN_FIRM_STATES)))
+    rows = list(FirmProfile.objects.values(
+        "organisation_id", "organisation__name", "organisation__is_active", "matters", "capacity", "is_active", "last_assigned_at",
+    ))
+    paths: dict[int, list[str]] = {}
+    for firm_id, path in FirmProfile.regions.through.objects.values_list("firmprofile__organisation_id", "region__path"):
+        paths.setdefault(firm_id, []).append(path)
+    open_cases = dict(
+        LegalAidCase.objects.filter(state__in=OPEN_FIRM_STATES, assigned_firm__isnull=False)
+        .values_list("assigned_firm").annotate(n=Count("pk")).values_list("assigned_firm", "n")
     )
-    conflicts: dict[int, set[int]] = {}
+    conflicts: set[int] = set()
     if case.opposing_employer_id:
-        for firm_id in FirmEngagement.objects.filter(employer_id=case.opposing_employer_id, ended_on__isnull=True).values_list("firm_id", flat=True):
-            conflicts.setdefault(firm_id, set()).add(case.opposing_employer_id)
+        conflicts = set(FirmEngagement.objects.filter(employer_id=case.opposing_employer_id, ended_on__isnull=True).values_list("firm_id", flat=True))
     declined = frozenset(
         RoutingAttempt.objects.filter(
             case=case, outcome__in=[RoutingAttempt.Result.DECLINED, RoutingAttempt.Result.TIMED_OUT]
         ).values_list("firm_id", flat=True)
     ) if case.pk else frozenset()
+    employer = frozenset({case.opposing_employer_id}) if case.opposing_employer_id else frozenset()
     firms = [
         FirmInfo(
-            id=p.organisation_id,
-            name=p.organisation.name,
-            region_paths=tuple(r.path for r in p.regions.all()),
-            matters=frozenset(p.matters or ()),
-            capacity=p.capacity,
-            active=p.is_active and p.organisation.is_active,
-            open_cases=p.open_cases,
-            last_assigned_at=p.last_assigned_at,
-            conflict_employer_ids=frozenset(conflicts.get(p.organisation_id, ())),
+            id=r["organisation_id"],
+            name=r["organisation__name"],
+            region_paths=tuple(paths.get(r["organisation_id"], ())),
+            matters=frozenset(r["matters"] or ()),
+            capacity=r["capacity"],
+            active=r["is_active"] and r["organisation__is_active"],
+            open_cases=open_cases.get(r["organisation_id"], 0),
+            last_assigned_at=r["last_assigned_at"],
+            conflict_employer_ids=employer if r["organisation_id"] in conflicts else frozenset(),
         )
-        for p in profiles
+        for r in rows
     ]
     info = CaseInfo(
         region_path=case.applicant_region.path,
