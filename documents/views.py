@@ -61,8 +61,12 @@ def download(request, pk):
 @role_required(description="any active user; the owner object must be visible to them (404 otherwise)")
 @require_GET
 def panel(request, label, pk):
+    """The panel's body, for live.js to swap into the panel's element when a render finishes."""
     obj = visibility.get_visible(label, pk, request.user)
-    return render(request, "documents/_panel.html", {"obj": obj, "request": request})
+    nxt = request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        nxt = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else "/"
+    return render(request, "documents/_panel_body.html", {"obj": obj, "next_url": nxt})
 
 
 @public("verification page: anyone holding a document checks it by code or by upload; shows only title, parties, date and hash")

@@ -175,3 +175,14 @@ def test_agreement_pdftotext_yields_names_and_terms_exactly(negotiation, tmp_pat
     assert "甲方（用人单位）：呼和浩特甲乳业有限公司" in lines
     assert "乙方（工会）：甲乳业工会" in lines
     assert any("延期支付工资" in line for line in lines)
+
+
+@pytest.mark.django_db
+def test_panel_refresh_returns_the_body_only(negotiation, world, client_for, media):
+    c = client_for(world.users.negotiator_a)
+    url = reverse("documents:panel", args=["negotiation.negotiation", negotiation.pk])
+    html = c.get(url, {"next": f"/negotiations/{negotiation.pk}/"}).content.decode()
+    assert "data-live-topic" not in html  # live.js replaces the panel's innerHTML with this
+    assert f'name="next" value="/negotiations/{negotiation.pk}/"' in html
+    html = c.get(url, {"next": "https://evil.example.com/"}).content.decode()
+    assert "evil.example.com" not in html
