@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import Role, User
 from accounts.scoping import scope
@@ -101,5 +101,3 @@ def open_routing_attempts_due(today: dt.date) -> QuerySet:
 
     return RoutingAttempt.objects.filter(outcome=RoutingAttempt.Result.PENDING, response_due__lt=today, case__state=CaseState.OFFERED)
 
-
-__all__ = ["cases_visible_to", "consultations_visible_to", "firms_visible_to", "personal_data_visible", "Q"]

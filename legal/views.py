@@ -14,7 +14,7 @@ from core.permissions import role_required
 from core.transitions import Conflict
 
 from . import forms, services
-from .models import DISCLOSED_STATES, OPEN_FIRM_STATES, CaseDocument, CaseState, FirmProfile, RoutingAttempt
+from .models import OPEN_FIRM_STATES, CaseDocument, CaseState, FirmProfile, RoutingAttempt
 from .selectors import (
     cases_visible_to,
     consultations_visible_to,
@@ -336,5 +336,3 @@ def firm_edit(request, org_pk):
         "lawyers": org.members.filter(role__in=[FA, L]), "load": firm_load(org),
     })
 
-
-__all__ = ["DISCLOSED_STATES"]
