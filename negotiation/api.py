@@ -54,7 +54,17 @@ class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def _done(self, neg, code=status.HTTP_200_OK):
         neg = sel.negotiation_detail(self.request.user, neg.pk)
-        return Response(s.NegotiationSerializer(neg).data, status=code)
+        return Response(self._present(neg), status=code)
+
+    def _present(self, neg):
+        data = s.NegotiationSerializer(neg).data
+        if not sel.draft_content_visible(self.request.user, neg):
+            data["terms"], data["representatives"] = [], []
+        return data
+
+    @extend_schema(responses=s.NegotiationSerializer)
+    def retrieve(self, request, pk=None):
+        return Response(self._present(self.get_object()))
 
     def _input(self, serializer_class):
         ser = serializer_class(data=self.request.data)

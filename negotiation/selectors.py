@@ -9,27 +9,25 @@ from .models import Negotiation
 
 
 def negotiations_visible_to(actor) -> QuerySet:
-    """Staff: their region subtree (by the employer's region); union negotiators: their union.
-    Employer reps: their enterprise, once a proposal has been served (a union's draft is its own).
-    Bureau reviewers: their region, only what was brought to them (coordination or filing).
-    Everyone else: nothing."""
-    from accounts.models import Role
-    from django.db.models import Q
-
-    qs = scope(
+    """Staff and bureau reviewers: their region subtree (by the employer's region); employer reps:
+    their enterprise; union negotiators: their union. Everyone else: nothing. (The contents of a
+    union's unsent draft are hidden from the employer by `draft_content_visible`.)"""
+    return scope(
         actor,
         Negotiation.objects.all(),
         region="employer__region",
         employer="employer_id",
         union="union_id",
     )
-    role = getattr(actor, "role", None)
-    if actor is not None and getattr(actor, "is_authenticated", False) and not actor.is_sysadmin:
-        if role == Role.EMPLOYER_REP:
-            qs = qs.filter(proposed_at__isnull=False)
-        elif role == Role.BUREAU_REVIEWER:
-            qs = qs.filter(Q(coordination_requested_at__isnull=False) | Q(filed_on__isnull=False))
-    return qs
+
+
+def draft_content_visible(actor, negotiation) -> bool:
+    """A union's draft (terms, representatives) is its own until the proposal is served."""
+    from accounts.models import Role
+
+    if negotiation.state != "draft" or actor is None or getattr(actor, "is_sysadmin", False):
+        return True
+    return not actor.has_role(Role.EMPLOYER_REP)
 
 
 import datetime as dt

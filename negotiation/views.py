@@ -78,7 +78,8 @@ def negotiation_list(request):
 
 def _detail_context(request, neg):
     user = request.user
-    terms = list(sel.terms_of(neg))
+    content = sel.draft_content_visible(user, neg)
+    terms = list(sel.terms_of(neg)) if content else []
     wages = svc.wage_context(neg.employer.region, neg.term_start or timezone.localdate())
     for t in terms:
         t.cost = sel.cost_rows(neg, t.current, t.kind, wages) if t.current else None
@@ -93,7 +94,8 @@ def _detail_context(request, neg):
     draft = neg.drafts.order_by("-number").first()
     return {
         "negotiation": neg, "terms": terms, "wages": wages,
-        "representatives": list(neg.representatives.all()),
+        "representatives": list(neg.representatives.all()) if content else [],
+        "content_hidden": not content,
         "rounds": list(neg.rounds.all()),
         "votes": list(neg.votes.all()[:3]),
         "draft": draft,
@@ -329,6 +331,8 @@ def term_revise(request, pk, term_pk):
 @role_required(*ALL, description="roles: staff, negotiator, employer rep, bureau; object via negotiations_visible_to (404)")
 def term_versions(request, pk, term_pk):
     neg = _get(request, pk)
+    if not sel.draft_content_visible(request.user, neg):
+        raise Http404
     term = get_object_or_404(Term, pk=term_pk, negotiation=neg)
 
     def num(name):

@@ -1,8 +1,7 @@
 """Transition × actor table: each transition from its source state, tried by every kind of actor.
 
 Allowed actors succeed; visible but wrong-side actors get PermissionDenied (403) with a reason;
-actors who cannot see the negotiation get Http404 (other regions and firms; the employer before the
-proposal is served; the bureau before coordination or filing). Nothing is written on refusal.
+actors who cannot see the negotiation get Http404 (other regions, unions, enterprises and firms). Nothing is written on refusal.
 """
 import datetime as dt
 import threading
@@ -76,8 +75,7 @@ def test_transition_by_actor(world, name, source, allowed, target, call, actor):
         assert Negotiation.objects.get(pk=neg.pk).state == target
         assert AuditEvent.objects.count() > before
     else:
-        hidden = actor in INVISIBLE or (actor == "employer_a" and source == State.DRAFT) or (
-            actor == "bureau_hh" and source not in (State.COORDINATION, State.UNDER_REVIEW))
+        hidden = actor in INVISIBLE
         expected = Http404 if hidden else PermissionDenied
         with pytest.raises(expected) as e:
             call(neg, user, world)
