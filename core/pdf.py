@@ -15,6 +15,7 @@ installed (a tenth of a second per page) and falls back to fontTools (seconds): 
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from pathlib import Path
@@ -107,7 +108,16 @@ def html_to_pdf(html: str, *, url_fetcher=None) -> bytes:
     import weasyprint
 
     fetcher = url_fetcher or make_url_fetcher()
-    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    # The cyclic collector would otherwise rescan the whole process (Django, templates, the ORM)
+    # many times during layout; WeasyPrint's boxes stay alive until the end anyway. Callers that
+    # render in a loop (the Celery task) run gc.collect() afterwards.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def render_pdf(*, template: str | Template, context: dict, lang: str = "zh-Hans", url_fetcher=None) -> bytes:
