@@ -6,6 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+STALE_AFTER_SECONDS = 15 * 60
+
+
 def document_upload_to(instance, filename):
     # Generated names only; never the user's text. Stored under MEDIA_ROOT, served by a view.
     return f"documents/{instance.kind}/{instance.pk or 'new'}-{instance.sha256[:16] or 'pending'}.pdf"
@@ -58,6 +61,18 @@ class GeneratedDocument(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RENDERING)
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or rendering for longer than any render may take (the task's hard limit is 120 s)."""
+        from django.utils import timezone
+
+        return self.is_busy and (timezone.now() - self.created_at).total_seconds() > STALE_AFTER_SECONDS
+
+    @property
+    def error_summary(self) -> str:
+        """First line of the error, for pages (the traceback stays in the row and the admin)."""
+        return (self.error or "").strip().splitlines()[0][:200] if (self.error or "").strip() else ""
 
     @property
     def filename(self) -> str:

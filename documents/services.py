@@ -104,13 +104,17 @@ def document_request(*, kind: registry.DocumentKind, obj, actor) -> GeneratedDoc
     if actor is not None:
         kind.may_generate(actor, obj).require()
     label = obj._meta.label_lower
-    busy = (
-        GeneratedDocument.objects.select_for_update()
-        .filter(kind=kind.key, object_label=label, object_id=str(obj.pk), status__in=["pending", "rendering"])
-        .first()
+    busy_rows = GeneratedDocument.objects.select_for_update().filter(
+        kind=kind.key, object_label=label, object_id=str(obj.pk), status__in=["pending", "rendering"]
     )
-    if busy:
-        return busy
+    for busy in busy_rows:
+        if not busy.is_stale:
+            return busy
+        # The worker died or the broker lost the task: record it, never leave it "rendering" forever.
+        busy.status = GeneratedDocument.Status.FAILED
+        busy.error = "生成超时：后台任务未在规定时间内完成。"
+        busy.finished_at = timezone.now()
+        busy.save(update_fields=["status", "error", "finished_at"])
     owner = kind.owner(obj)
     doc = GeneratedDocument.objects.create(
         kind=kind.key,

@@ -186,3 +186,24 @@ def test_panel_refresh_returns_the_body_only(negotiation, world, client_for, med
     assert f'name="next" value="/negotiations/{negotiation.pk}/"' in html
     html = c.get(url, {"next": "https://evil.example.com/"}).content.decode()
     assert "evil.example.com" not in html
+
+
+@pytest.mark.django_db
+def test_a_render_lost_by_the_worker_is_reported_and_can_be_retried(negotiation, world, client_for, media, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    lost = GeneratedDocument.objects.create(
+        kind="agreement", object_label="negotiation.negotiation", object_id=str(negotiation.pk),
+        owner_label="negotiation.negotiation", owner_id=str(negotiation.pk), status="rendering",
+    )
+    GeneratedDocument.objects.filter(pk=lost.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+    c = client_for(world.users.negotiator_a)
+    page = c.get(reverse("documents:panel", args=["negotiation.negotiation", negotiation.pk])).content.decode()
+    assert "生成超时" in page and "重试" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(reverse("documents:generate", args=["agreement", negotiation.pk]))
+    lost.refresh_from_db()
+    assert lost.status == "failed" and "超时" in lost.error
+    assert GeneratedDocument.objects.filter(status="done").count() == 1
