@@ -37,12 +37,12 @@ async def connected(ws, negotiation, user):
     comm = await ws(f"/ws/negotiations/{negotiation.pk}/", user)
     ok, code = await comm.connect()
     assert ok, f"{user} refused ({code})"
-    first = await comm.receive_json_from(timeout=3)
+    first = await comm.receive_json_from(timeout=10)
     assert first["event"] == "presence"
     return comm
 
 
-async def next_event(comm, event, timeout=3):
+async def next_event(comm, event, timeout=10):
     while True:
         msg = await comm.receive_json_from(timeout=timeout)
         if msg["event"] == event:
@@ -142,7 +142,7 @@ async def test_revoked_user_is_disconnected_the_other_side_stays(world, ws, nego
 
     await revoke()
     while True:
-        out = await employer.receive_output(timeout=3)
+        out = await employer.receive_output(timeout=10)
         if out["type"] == "websocket.close":
             break
     assert out["code"] == 4403
@@ -164,7 +164,7 @@ async def test_moving_to_another_organisation_also_disconnects(world, ws, negoti
 
     await move_org()
     while True:
-        out = await employer.receive_output(timeout=3)
+        out = await employer.receive_output(timeout=10)
         if out["type"] == "websocket.close":
             break
     assert out["code"] == 4403

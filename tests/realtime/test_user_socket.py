@@ -27,11 +27,11 @@ async def test_user_receives_own_notification_with_ids_only(world, ws):
     comm = await ws("/ws/notifications/", neg)
     connected, _ = await comm.connect()
     assert connected
-    hello = await comm.receive_json_from(timeout=3)
+    hello = await comm.receive_json_from(timeout=10)
     assert hello["event"] == "hello" and hello["unread"] == 0
 
     await notify_committed(neg, title="甲乳业：企业已应约", url="/negotiations/1/", obj=world.emp_a)
-    msg = await comm.receive_json_from(timeout=3)
+    msg = await comm.receive_json_from(timeout=10)
     assert msg["event"] == "notification"
     assert msg["kind"] == "proposal_received"
     assert msg["object"] == "accounts.organisation" and msg["id"] == str(world.emp_a.pk)
@@ -43,7 +43,7 @@ async def test_user_receives_own_notification_with_ids_only(world, ws):
 async def test_other_users_events_do_not_arrive(world, ws):
     comm = await ws("/ws/notifications/", world.users.employer_b)
     assert (await comm.connect())[0]
-    await comm.receive_json_from(timeout=3)  # hello
+    await comm.receive_json_from(timeout=10)  # hello
     await notify_committed(world.users.employer_a)
     assert await comm.receive_nothing(timeout=0.3)
     await comm.disconnect()
@@ -53,7 +53,7 @@ async def test_nothing_is_sent_when_the_transaction_rolls_back(world, ws):
     neg = world.users.negotiator_a
     comm = await ws("/ws/notifications/", neg)
     assert (await comm.connect())[0]
-    await comm.receive_json_from(timeout=3)
+    await comm.receive_json_from(timeout=10)
 
     @database_sync_to_async
     def rolled_back():
@@ -92,9 +92,9 @@ async def test_revoked_user_is_disconnected(world, ws, fields):
     neg = world.users.negotiator_a
     comm = await ws("/ws/notifications/", neg)
     assert (await comm.connect())[0]
-    await comm.receive_json_from(timeout=3)
+    await comm.receive_json_from(timeout=10)
     await change(neg, **fields)
-    out = await comm.receive_output(timeout=3)
+    out = await comm.receive_output(timeout=10)
     assert out == {"type": "websocket.close", "code": 4403}
 
 
@@ -107,8 +107,8 @@ async def test_backstop_recheck_on_event_closes_without_the_signal(world, ws, mo
     neg = world.users.negotiator_a
     comm = await ws("/ws/notifications/", neg)
     assert (await comm.connect())[0]
-    await comm.receive_json_from(timeout=3)
+    await comm.receive_json_from(timeout=10)
     await database_sync_to_async(lambda: User.objects.filter(pk=neg.pk).update(role=""))()
     await notify_committed(neg)
-    out = await comm.receive_output(timeout=3)
+    out = await comm.receive_output(timeout=10)
     assert out == {"type": "websocket.close", "code": 4403}
