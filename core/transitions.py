@@ -77,7 +77,8 @@ def run_transition(
         method(**(kwargs or {}))
         if before_save:
             before_save(obj)
-        obj.full_clean()
+        # The FSM field is protected: the transition itself set it, validation must not touch it.
+        obj.full_clean(exclude=["state"])
         try:
             obj.save()
         except ConcurrentTransition:

@@ -1,7 +1,7 @@
 """Reads: every queryset a user sees of negotiations comes from here, scoped by accounts.scoping."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.scoping import scope
 
@@ -9,16 +9,25 @@ from .models import Negotiation
 
 
 def negotiations_visible_to(actor) -> QuerySet:
-    """Staff and bureau reviewers: their region subtree (by the employer's region); employer reps:
-    their enterprise; union negotiators: their union. Everyone else: nothing. (The contents of a
-    union's unsent draft are hidden from the employer by `draft_content_visible`.)"""
-    return scope(
+    """Union staff: their region subtree (by the employer's region); union negotiators: their union;
+    employer reps: their enterprise's negotiations once a proposal has been served on it (a union's
+    unsent draft is the union's own); bureau reviewers: negotiations in their region that reached the
+    bureau (coordination requested or contract filed). Everyone else: nothing."""
+    from accounts.models import Role
+
+    qs = scope(
         actor,
         Negotiation.objects.all(),
         region="employer__region",
         employer="employer_id",
         union="union_id",
     )
+    if getattr(actor, "is_authenticated", False) and not actor.is_sysadmin:
+        if actor.role == Role.EMPLOYER_REP:
+            qs = qs.filter(proposed_at__isnull=False)
+        elif actor.role == Role.BUREAU_REVIEWER:
+            qs = qs.filter(Q(coordination_requested_at__isnull=False) | Q(filed_on__isnull=False))
+    return qs
 
 
 def draft_content_visible(actor, negotiation) -> bool:

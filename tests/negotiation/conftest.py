@@ -102,24 +102,3 @@ def walk(world, target: str) -> Negotiation:
 @pytest.fixture
 def walk_to(world):
     return lambda target: walk(world, target)
-
-
-@pytest.fixture(autouse=True)
-def _audit_truncate_allowed_for_flush(request):
-    """PostgreSQL: core_auditevent refuses TRUNCATE (a trigger), which breaks the flush that ends a
-    transaction=True test; switch the trigger off only for that flush (as tests/realtime does)."""
-    marker = request.node.get_closest_marker("django_db")
-    if not marker or not marker.kwargs.get("transaction"):
-        yield
-        return
-    request.getfixturevalue("transactional_db")
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as c:
-        c.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_no_truncate")
-    yield
-    with connection.cursor() as c:
-        c.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_no_truncate")

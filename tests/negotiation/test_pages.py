@@ -24,7 +24,7 @@ def act(neg, action):
 
 
 @pytest.mark.parametrize("who,status", [
-    ("negotiator_a", 200), ("employer_a", 200), ("staff_hh", 200), ("staff_nm", 200), ("bureau_hh", 200),
+    ("negotiator_a", 200), ("employer_a", 200), ("staff_hh", 200), ("staff_nm", 200), ("bureau_hh", 404),
     ("employer_b", 404), ("negotiator_b", 404), ("staff_bt", 404), ("lawyer_a", 403), ("firm_admin_a", 403),
 ])
 def test_detail_visibility(world, client_for, who, status):
@@ -37,13 +37,19 @@ def test_detail_visibility(world, client_for, who, status):
         assert neg.response_due_explanation in body
 
 
-def test_union_draft_content_hidden_from_employer_until_served(world, client_for, api_for):
+def test_bureau_sees_a_negotiation_once_it_is_filed(world, client_for):
+    neg = walk(world, State.UNDER_REVIEW)
+    assert client_for(world.users.bureau_hh).get(detail(neg)).status_code == 200
+
+
+def test_union_draft_hidden_from_employer_until_served(world, client_for, api_for):
     draft = walk(world, State.DRAFT)
     term = draft.terms.first()
     r = client_for(world.users.employer_a).get(detail(draft))
-    assert r.status_code == 200 and "工资调整" not in r.content.decode() and "李明" not in r.content.decode()
+    assert r.status_code == 404
     assert client_for(world.users.employer_a).get(reverse("negotiation:term_versions", args=[draft.pk, term.pk])).status_code == 404
-    assert api_for(world.users.employer_a).get(f"/api/v1/negotiations/{draft.pk}/").json()["terms"] == []
+    assert api_for(world.users.employer_a).get(f"/api/v1/negotiations/{draft.pk}/").status_code == 404
+    assert draft.title not in client_for(world.users.employer_a).get(reverse("negotiation:list")).content.decode()
     assert "工资调整" in client_for(world.users.negotiator_a).get(detail(draft)).content.decode()
     svc.proposal_submit(negotiation=draft, actor=world.users.negotiator_a)
     assert "工资调整" in client_for(world.users.employer_a).get(detail(draft)).content.decode()

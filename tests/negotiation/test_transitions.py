@@ -63,6 +63,18 @@ TABLE = [
 ]
 
 
+def _hidden(actor, neg):
+    """Who cannot even see this negotiation: other regions and parties; the employer until a proposal
+    is served; the bureau until coordination is requested or the contract is filed."""
+    if actor in INVISIBLE:
+        return True
+    if actor == "employer_a":
+        return neg.proposed_at is None
+    if actor == "bureau_hh":
+        return neg.coordination_requested_at is None and neg.filed_on is None
+    return False
+
+
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("name,source,allowed,target,call", TABLE, ids=[row[0] for row in TABLE])
 def test_transition_by_actor(world, name, source, allowed, target, call, actor):
@@ -75,7 +87,7 @@ def test_transition_by_actor(world, name, source, allowed, target, call, actor):
         assert Negotiation.objects.get(pk=neg.pk).state == target
         assert AuditEvent.objects.count() > before
     else:
-        hidden = actor in INVISIBLE
+        hidden = _hidden(actor, neg)
         expected = Http404 if hidden else PermissionDenied
         with pytest.raises(expected) as e:
             call(neg, user, world)

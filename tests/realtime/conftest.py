@@ -51,25 +51,3 @@ def ws():
         return WebsocketCommunicator(application, path, headers=headers)
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _audit_truncate_allowed_for_flush(request):
-    """PostgreSQL: core_auditevent refuses TRUNCATE (a trigger), which breaks the flush that ends every
-    transaction=True test. The trigger stays on while the test runs and is switched off only for
-    the flush; the next test (and the end of the session) switch it back on."""
-    marker = request.node.get_closest_marker("django_db")
-    if not marker or not marker.kwargs.get("transaction"):
-        yield
-        return
-    request.getfixturevalue("transactional_db")
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as c:
-        c.execute("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_no_truncate")
-    yield
-    with connection.cursor() as c:
-        c.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_no_truncate")

@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def negotiation(world):
-    return Negotiation.objects.create(title="2026年工资专项集体合同", employer=world.emp_a, union=world.union_a)
+    """A proposal served on the employer (a union's unsent draft is not visible to the employer)."""
+    neg = Negotiation.objects.create(title="2026年工资专项集体合同", employer=world.emp_a, union=world.union_a)
+    neg.propose(**propose_kwargs())
+    neg.save()
+    return neg
 
 
 @database_sync_to_async
@@ -52,9 +56,9 @@ async def next_event(comm, event, timeout=10):
 @pytest.mark.parametrize("who", ["negotiator_a", "employer_a", "staff_hh", "staff_nm", "admin"])
 async def test_both_sides_and_permitted_staff_receive_committed_transitions(world, ws, negotiation, who):
     comm = await connected(ws, negotiation, getattr(world.users, who))
-    await move(negotiation, "propose", **propose_kwargs())
+    await move(negotiation, "accept", text="同意协商")
     msg = await next_event(comm, "transition")
-    assert msg["id"] == negotiation.pk and msg["state"] == "proposed" and msg["action"] == "propose"
+    assert msg["id"] == negotiation.pk and msg["state"] == "accepted" and msg["action"] == "accept"
     assert isinstance(msg["version"], int)
     assert set(msg) <= {"event", "group", "id", "state", "action", "version", "ts"}  # ids, never data
     await comm.disconnect()
@@ -86,7 +90,7 @@ async def test_rolled_back_transition_publishes_nothing(world, ws, negotiation):
     def fail():
         try:
             with transaction.atomic():
-                run_transition(model=Negotiation, pk=negotiation.pk, actor=None, name="propose", kwargs=propose_kwargs(),
+                run_transition(model=Negotiation, pk=negotiation.pk, actor=None, name="accept", kwargs={"text": "x"},
                                groups=[realtime.group_for("negotiation", negotiation.pk)])
                 raise RuntimeError
         except RuntimeError:
@@ -94,6 +98,7 @@ async def test_rolled_back_transition_publishes_nothing(world, ws, negotiation):
 
     await fail()
     assert await comm.receive_nothing(timeout=0.3)
+    assert await database_sync_to_async(lambda: Negotiation.objects.get(pk=negotiation.pk).state)() == "proposed"
     await comm.disconnect()
 
 
@@ -146,8 +151,8 @@ async def test_revoked_user_is_disconnected_the_other_side_stays(world, ws, nego
         if out["type"] == "websocket.close":
             break
     assert out["code"] == 4403
-    await move(negotiation, "propose", **propose_kwargs())
-    assert (await next_event(union, "transition"))["state"] == "proposed"
+    await move(negotiation, "accept", text="同意协商")
+    assert (await next_event(union, "transition"))["state"] == "accepted"
     await union.disconnect()
 
 
