@@ -16,6 +16,7 @@ api_v1 = [
     path("legal-aid/", include("legal.api_urls")),
     path("documents/", include("documents.api_urls")),
     path("stats/", include("overview.api_urls")),
+    path("notifications/", include("notifications.api_urls")),
 ]
 
 urlpatterns = [

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -7,6 +7,4 @@ urlpatterns = [
     path("", views.notification_list, name="list"),
     path("<int:pk>/read/", views.notification_read, name="read"),
     path("read-all/", views.notification_read_all, name="read_all"),
-    # API (own rows only): /notifications/api/, unread-count/, <id>/read/, read-all/
-    path("api/", include("notifications.api_urls")),
 ]

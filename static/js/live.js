@@ -66,7 +66,7 @@
   }
 
   function fetchUnread() {
-    return fetch("/notifications/api/unread-count/", { credentials: "same-origin", headers: { Accept: "application/json" } })
+    return fetch("/api/v1/notifications/unread-count/", { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (d) { if (d) setBadge(d.unread); })
       .catch(function () {});

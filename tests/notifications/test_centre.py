@@ -110,13 +110,13 @@ def test_api_list_count_read_and_read_all(world, api_for):
     rows = [notify(recipients=[u.employer_a], kind="response", title=f"a{i}")[0] for i in range(3)]
     notify(recipients=[u.employer_b], kind="response", title="b")
     api = api_for(u.employer_a)
-    r = api.get("/notifications/api/")
+    r = api.get("/api/v1/notifications/")
     assert r.status_code == 200 and r.json()["count"] == 3
-    assert api.get("/notifications/api/unread-count/").json() == {"unread": 3}
-    r = api.post(f"/notifications/api/{rows[0].pk}/read/")
+    assert api.get("/api/v1/notifications/unread-count/").json() == {"unread": 3}
+    r = api.post(f"/api/v1/notifications/{rows[0].pk}/read/")
     assert r.json() == {"marked": 1, "unread": 2}
-    assert api.get("/notifications/api/?unread=1").json()["count"] == 2
-    assert api.post("/notifications/api/read-all/").json() == {"marked": 2, "unread": 0}
+    assert api.get("/api/v1/notifications/?unread=1").json()["count"] == 2
+    assert api.post("/api/v1/notifications/read-all/").json() == {"marked": 2, "unread": 0}
     other = Notification.objects.get(recipient=u.employer_b)
-    assert api.post(f"/notifications/api/{other.pk}/read/").status_code == 404
-    assert api_for(None).get("/notifications/api/").status_code in (401, 403)
+    assert api.post(f"/api/v1/notifications/{other.pk}/read/").status_code == 404
+    assert api_for(None).get("/api/v1/notifications/").status_code in (401, 403)
