@@ -149,6 +149,11 @@ def seed(base) -> str:
         n = svc.sign_record(negotiation=n, actor=e_dairy, today=signed)
         n = svc.filing_record(negotiation=n, actor=e_dairy, filed_on=signed + dt.timedelta(days=3 if effective else 0),
                               receipt_number=f"呼人社集备〔{today.year}〕{n.pk:03d}号", bureau=bureau_hh)
+        if effective:
+            # Demo history: the effective contract was proposed and answered weeks before it was signed.
+            type(n).objects.filter(pk=n.pk).update(
+                proposed_at=timezone.now() - dt.timedelta(days=60), responded_at=timezone.now() - dt.timedelta(days=50)
+            )
         lines.append(f"{'effective' if effective else 'under review'} #{n.pk}")
     svc.sweep(timezone.now())  # review over → effective
     return "negotiation: " + "; ".join(lines)
