@@ -53,7 +53,9 @@ def run_transition(
     `permission(actor, obj)` returns a Decision; the transition's own `permission=` is also checked.
     """
     with transaction.atomic():
-        qs = (queryset if queryset is not None else model.objects).select_for_update()
+        # Lock only the row itself: a scoped queryset may join nullable relations, and PostgreSQL
+        # refuses FOR UPDATE on the nullable side of an outer join.
+        qs = (queryset if queryset is not None else model.objects).select_for_update(of=("self",))
         try:
             obj = qs.get(pk=pk)
         except (model.DoesNotExist, ValueError, TypeError):
@@ -69,10 +71,15 @@ def run_transition(
                 decision = permission(actor, obj)
                 if not decision:
                     raise PermissionDenied(decision.reason or "您无权执行此操作。")
-            if not has_transition_perm(method, actor):
-                raise PermissionDenied("您的角色无权执行此操作。")
-        if not can_proceed(method):
+        if not can_proceed(method, check_conditions=False):
             raise ValidationError(f"当前状态“{_state_label(obj, obj.state)}”下不能执行此操作。", code="invalid_state")
+        if not can_proceed(method):
+            # django-fsm's has_transition_perm also fails on unmet conditions: name them as such.
+            raise ValidationError(
+                f"当前状态“{_state_label(obj, obj.state)}”下此操作的前提条件尚未满足。", code="condition_unmet"
+            )
+        if actor is not None and not has_transition_perm(method, actor):
+            raise PermissionDenied("您的角色无权执行此操作。")
         from_state = obj.state
         method(**(kwargs or {}))
         if before_save:
