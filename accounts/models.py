@@ -40,6 +40,10 @@ class Region(models.Model):
         self.path = (self.parent.path if self.parent_id else "") + self.code + "/"
         super().save(*args, **kwargs)
 
+    def ancestor_codes(self) -> list[str]:
+        """Codes from the root down to this region itself."""
+        return [c for c in self.path.strip("/").split("/") if c]
+
     def subtree_q(self, prefix: str = "") -> Q:
         return Q(**{f"{prefix}path__startswith": self.path})
 

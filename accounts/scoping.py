@@ -92,3 +92,12 @@ def organisations_visible_to(actor) -> QuerySet:
 
 def employers_visible_to(actor) -> QuerySet:
     return organisations_visible_to(actor).filter(kind=Organisation.Kind.EMPLOYER)
+
+
+def staff_covering(region) -> QuerySet:
+    """Active union staff whose federation's region contains `region`: the people who oversee it."""
+    from .models import User
+
+    return User.objects.filter(
+        is_active=True, role=Role.UNION_STAFF, organisation__region__code__in=region.ancestor_codes()
+    )

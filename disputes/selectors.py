@@ -44,14 +44,15 @@ def evidence_visible_to(actor, case) -> QuerySet:
 
 
 def suspensions_for(region) -> list[tuple[dt.date, dt.date, LimitationSuspension]]:
-    codes = [c for c in region.path.strip("/").split("/") if c]
+    codes = region.ancestor_codes()
     rows = LimitationSuspension.objects.filter(region__isnull=True) | LimitationSuspension.objects.filter(region__code__in=codes)
     return [(s.start, s.end, s) for s in rows.order_by("start")]
 
 
 def people_to_tell(case) -> QuerySet:
     """Union staff whose region contains the case's, and the employer's representatives."""
-    codes = [c for c in case.region.path.strip("/").split("/") if c]
-    staff = User.objects.filter(is_active=True, role=Role.UNION_STAFF, organisation__region__code__in=codes)
+    from accounts.scoping import staff_covering
+
+    staff = staff_covering(case.region)
     reps = User.objects.filter(is_active=True, role=Role.EMPLOYER_REP, organisation_id=case.employer_id)
     return (staff | reps).distinct()

@@ -80,20 +80,16 @@ def lawyers_of(firm_org) -> QuerySet:
 
 def hardship_standard_for(region, on: dt.date) -> HardshipStandard | None:
     """The standard in force on `on` for `region`, inherited from the nearest ancestor that has one."""
-    codes = [c for c in region.path.strip("/").split("/") if c]
-    rows = HardshipStandard.objects.filter(region__code__in=codes, effective_from__lte=on).select_related("region")
-    best = None
-    for row in rows:
-        key = (codes.index(row.region.code), row.effective_from)
-        if best is None or key > (codes.index(best.region.code), best.effective_from):
-            best = row
-    return best
+    from core.wages import in_force_for
+
+    return in_force_for(HardshipStandard, region, on)
 
 
 def staff_for_region(region) -> QuerySet:
     """Active union staff whose organisation's region contains `region` (they would see the case)."""
-    ancestors = [c for c in region.path.strip("/").split("/") if c]
-    return User.objects.filter(role=Role.UNION_STAFF, is_active=True, organisation__region__code__in=ancestors)
+    from accounts.scoping import staff_covering
+
+    return staff_covering(region)
 
 
 def open_routing_attempts_due(today: dt.date) -> QuerySet:

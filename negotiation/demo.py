@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 
 from . import services as svc
-from .models import Negotiation, State
+from .models import Negotiation
 
 K = Organisation.Kind
 

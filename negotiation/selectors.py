@@ -41,7 +41,7 @@ def draft_content_visible(actor, negotiation) -> bool:
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from . import rules

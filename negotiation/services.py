@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -67,10 +66,9 @@ def token_hash(token: str) -> str:
 
 # --- wage floors ------------------------------------------------------------------------------
 def standby_share_for(region, on: dt.date) -> StandbyAllowanceRate | None:
-    codes = [c for c in region.path.strip("/").split("/") if c]
-    rows = list(StandbyAllowanceRate.objects.filter(region__code__in=codes, effective_from__lte=on).select_related("region"))
-    rows.sort(key=lambda r: (codes.index(r.region.code), r.effective_from), reverse=True)
-    return rows[0] if rows else None
+    from core.wages import in_force_for
+
+    return in_force_for(StandbyAllowanceRate, region, on)
 
 
 def wage_context(region, on: dt.date | None = None) -> rules.WageContext:
