@@ -10,25 +10,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TMP = tempfile.TemporaryDirectory(prefix="disputes-bench-")
-os.environ.pop("DATABASE_URL", None)
-os.environ["SQLITE_PATH"] = str(Path(TMP.name) / "bench.sqlite3")
-os.environ["MEDIA_ROOT"] = str(Path(TMP.name) / "media")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _throwaway import measure, setup_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+TMP = setup_django("disputes-bench-")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -67,16 +57,6 @@ def build(n: int) -> dict:
     return base["users"]
 
 
-def measure(client, url, runs):
-    times, queries = [], 0
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as ctx:
-            t = time.perf_counter()
-            r = client.get(url)
-            times.append((time.perf_counter() - t) * 1000)
-        assert r.status_code == 200, (url, r.status_code)
-        queries = len(ctx.captured_queries)
-    return queries, statistics.median(times)
 
 
 def main():

@@ -20,23 +20,15 @@ import os
 import resource
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 LOAD_BEFORE = ""
-ROOT = Path(__file__).resolve().parent.parent
-TMP = tempfile.TemporaryDirectory(prefix="pdf-bench-")
-os.environ.pop("DATABASE_URL", None)  # never the shared PostgreSQL either
-os.environ["SQLITE_PATH"] = str(Path(TMP.name) / "bench.sqlite3")
-os.environ["MEDIA_ROOT"] = str(Path(TMP.name) / "media")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _throwaway import setup_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+TMP = setup_django("pdf-bench-")
 
 from django.core.management import call_command  # noqa: E402
 

@@ -15,25 +15,16 @@ received cases, and over all firms).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TMP = tempfile.TemporaryDirectory(prefix="routing-bench-")
-os.environ.pop("DATABASE_URL", None)
-os.environ["SQLITE_PATH"] = str(Path(TMP.name) / "bench.sqlite3")
-os.environ["MEDIA_ROOT"] = str(Path(TMP.name) / "media")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _throwaway import setup_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+TMP = setup_django("routing-bench-")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
@@ -122,8 +113,9 @@ def main():
         queries.append(len(connection.queries))
     settings.DEBUG = False
 
-    states = dict(LegalAidCase.objects.values_list("state").annotate(n=django.db.models.Count("pk")))
     from django.db.models import Count, Q
+
+    states = dict(LegalAidCase.objects.values_list("state").annotate(n=Count("pk")))
 
     loads = FirmProfile.objects.annotate(
         open=Count("organisation__legal_aid_cases", filter=Q(organisation__legal_aid_cases__state="offered"))
