@@ -257,21 +257,21 @@ def negotiation_figures(f: Filters, rows: list[dict]) -> dict:
         enterprises = len({emp for _d, emp, st, _eo, _pa in rows_ if st == NState.EFFECTIVE})
 
     # Arrangements agreed: per kind, the enterprises and workers of agreed negotiations with such a term.
-    # Inner query: one row per (kind, negotiation) — a negotiation with two terms of a kind counts once;
-    # outer query: per-kind sums over those rows. Both run in the database as one statement.
+    # Level 1: one row per (kind, negotiation) — a negotiation with two terms of a kind counts once — from
+    # the scoped negotiations joined to their terms (hash aggregate, no sort of the joined rows);
+    # level 2: per (kind, enterprise) counts and workers; level 3: per kind. Grouping by enterprise before
+    # the per-kind totals replaces COUNT(DISTINCT ...), whose sort over every pair spilled to disk at scale.
     pairs = (
-        Term.objects.filter(is_removed=False, kind__in=ARRANGEMENT_KINDS,
-                            negotiation__in=qs.filter(state__in=AGREED_STATES).order_by().values("pk"))
-        .order_by().values("kind", "negotiation_id")
-        .annotate(w=Max(Coalesce("negotiation__headcount", "negotiation__employer__headcount", Value(0))),
-                  e=Max("negotiation__employer_id"))
+        qs.filter(state__in=AGREED_STATES, terms__is_removed=False, terms__kind__in=ARRANGEMENT_KINDS)
+        .order_by().values("terms__kind", "pk", "employer_id").annotate(w=Max(WORKERS))
     )
-    # The outer GROUP BY runs over the compiled (parameterised) inner query: one sort for the distinct
-    # enterprises instead of one per kind. Column names are the inner query's values()/annotate() names.
     inner_sql, params = pairs.query.sql_with_params()
     with connection.cursor() as cur:
-        cur.execute(f"SELECT kind, COUNT(*), COUNT(DISTINCT e), SUM(w) FROM ({inner_sql}) pairs GROUP BY kind", params)
-        ka = {kind: {"neg": n_, "ent": e_, "wk": w_} for kind, n_, e_, w_ in cur.fetchall()}
+        cur.execute(
+            "SELECT kind, COUNT(*), SUM(n), SUM(w) FROM ("
+            f" SELECT terms__kind AS kind, employer_id, COUNT(*) AS n, SUM(w) AS w FROM ({inner_sql}) pairs GROUP BY 1, 2"
+            ") per_enterprise GROUP BY kind", params)
+        ka = {kind: {"ent": int(e_ or 0), "neg": int(n_ or 0), "wk": w_} for kind, e_, n_, w_ in cur.fetchall()}
     arrangements = [
         {"kind": k.value, "label": str(k.label), "enterprises": ka.get(k.value, {}).get("ent") or 0,
          "negotiations": ka.get(k.value, {}).get("neg") or 0, "workers": int(ka.get(k.value, {}).get("wk") or 0)}
