@@ -28,13 +28,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Region
+from accounts.models import Organisation, Region
 from accounts.scoping import regions_visible_to
 from disputes.models import ClaimKind, DisputeClaim
 from disputes.models import OPEN_STATES as DISPUTE_OPEN_STATES
 from disputes.models import State as DState
 from disputes.selectors import disputes_visible_to
-from legal.models import OPEN_FIRM_STATES, CaseState, FirmProfile, RoutingAttempt
+from legal.models import OPEN_FIRM_STATES, CaseState, RoutingAttempt
 from legal.models import Outcome as LegalOutcome
 from legal.selectors import cases_visible_to
 from negotiation.models import State as NState
@@ -353,15 +353,23 @@ def legal_figures(f: Filters, rows: list[dict]) -> dict:
     in_ = lambda states: (lambda r: r["state"] in states)  # noqa: E731
     # Cases by firm and outcome, with the firm's open load — within the actor's scope only.
     outcome_aggs = {f"o_{o.value}": Count("pk", filter=Q(outcome=o.value)) for o in LegalOutcome}
+    # Grouped by the firm id alone (a hash aggregate over the cases, no join): grouping by the joined
+    # firm name sorted every case row and spilled to disk at scale. Names come with the capacities.
     firm_rows = list(
         qs.filter(assigned_firm__isnull=False)
-        .values("assigned_firm_id", "assigned_firm__name")
+        .values("assigned_firm_id")
         .annotate(cases=Count("pk"), open=Count("pk", filter=Q(state__in=OPEN_FIRM_STATES)),
                   closed=Count("pk", filter=Q(state=CaseState.CLOSED)), **outcome_aggs)
-        .order_by("assigned_firm__name")
     )
     firm_ids = [r["assigned_firm_id"] for r in firm_rows]
-    capacity = dict(FirmProfile.objects.filter(organisation_id__in=firm_ids).values_list("organisation_id", "capacity"))
+    names, capacity = {}, {}
+    for pk, name, cap in Organisation.objects.filter(pk__in=firm_ids).values_list("pk", "name", "firm_profile__capacity"):
+        names[pk] = name
+        if cap is not None:
+            capacity[pk] = cap
+    for r in firm_rows:
+        r["assigned_firm__name"] = names.get(r["assigned_firm_id"], "")
+    firm_rows.sort(key=lambda r: (r["assigned_firm__name"], r["assigned_firm_id"]))
     # Median hours from offer to acceptance per firm, over routing attempts of in-scope cases.
     attempts = RoutingAttempt.objects.filter(
         case__in=qs.values("pk"), outcome=RoutingAttempt.Result.ACCEPTED, responded_at__isnull=False
