@@ -93,6 +93,8 @@ class DocumentKind:
     owner: Callable[[Any], Model] = _self
     targets: Callable[[Any], Iterable[Model]] | None = None
     target_label: Callable[[Any], str] | None = None
+    # Called with (actor, obj) whenever a stored copy is downloaded, e.g. to audit a view of personal data.
+    on_download: Callable[[Any, Any], None] | None = None
 
     @property
     def owner_label(self) -> str:

@@ -48,6 +48,9 @@ def download(request, pk):
     doc = selectors.document_visible_to(request.user, pk)
     if doc.status != GeneratedDocument.Status.DONE or not doc.file:
         raise Http404
+    kind = registry.get(doc.kind)
+    if kind.on_download is not None:
+        kind.on_download(request.user, kind.visible_to(request.user).get(pk=doc.object_id))
     try:
         fh = doc.file.open("rb")
     except FileNotFoundError:

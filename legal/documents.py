@@ -47,6 +47,16 @@ def build_assignment_letter(case: LegalAidCase):
     )
 
 
+def audit_firm_download(actor, case) -> None:
+    """The letter names the applicant: a firm user's download is a view of personal data."""
+    from accounts.models import Role
+
+    from .services import record_personal_view
+
+    if actor.role in (Role.FIRM_ADMIN, Role.LAWYER):
+        record_personal_view(actor=actor, case=case, what="assignment_letter")
+
+
 def letter_visible_to(actor):
     # Only cases whose personal data the actor may see (a firm sees the letter only after it accepted).
     return cases_visible_to(actor).filter(state__in=LETTER_STATES)
@@ -63,4 +73,5 @@ def register():
         build=build_assignment_letter,
         visible_to=letter_visible_to,
         applies=lambda case: Decision(case.state in LETTER_STATES and case.assigned_lawyer_id is not None, "尚未指派律师"),
+        on_download=audit_firm_download,
     ))
