@@ -240,6 +240,8 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     assignment_due = models.DateField(_("指派截止日"), null=True, blank=True)
+    # Set by the sweep once no lawyer is assigned by the art. 43 assignment date; staff are told once.
+    assignment_overdue = models.BooleanField(default=False, db_index=True)
 
     # routing and firm work
     assigned_firm = models.ForeignKey(

@@ -470,7 +470,7 @@ def sweep(now: dt.datetime) -> dict:
     from .selectors import open_routing_attempts_due
 
     today = timezone.localdate(now) if timezone.is_aware(now) else now.date()
-    counts = {"timed_out": 0, "decision_due_soon": 0, "decision_overdue": 0, "urgent": 0}
+    counts = {"timed_out": 0, "decision_due_soon": 0, "decision_overdue": 0, "urgent": 0, "assignment_overdue": 0}
     for case_id in list(open_routing_attempts_due(today).values_list("case_id", flat=True).distinct()):
         if case_time_out(case_id=case_id, today=today, now=now) is not None:
             counts["timed_out"] += 1
@@ -502,6 +502,19 @@ def sweep(now: dt.datetime) -> dict:
                 counts["urgent"] += 1
                 notify(recipients=staff_for_region(case.applicant_region), kind="legal.urgent",
                        title=_("法律援助申请 %(n)s 时效即将届满，可先行援助") % {"n": case.number}, url=_url(case), obj=case)
+    # Art. 43: a lawyer within 3 days of the decision. Cases still without one past that date, once each.
+    unassigned = LegalAidCase.objects.filter(
+        state__in=[CaseState.APPROVED, CaseState.OFFERED, CaseState.ACCEPTED],
+        assignment_due__lt=today,
+        assignment_overdue=False,
+    ).select_related("applicant_region")
+    for case in unassigned:
+        with transaction.atomic():
+            LegalAidCase.objects.filter(pk=case.pk).update(assignment_overdue=True)
+            counts["assignment_overdue"] += 1
+            notify(recipients=staff_for_region(case.applicant_region), kind="legal.assignment_overdue",
+                   title=_("法律援助案件 %(n)s 已超过指派律师期限（%(d)s）") % {"n": case.number, "d": case.assignment_due},
+                   url=_url(case), obj=case)
     return counts
 
 

@@ -194,3 +194,19 @@ def test_decision_overdue_flag_in_sweep(world, make_case):
     case.refresh_from_db()
     assert case.decision_overdue
     assert Notification.objects.filter(kind="legal.decision_overdue").count() >= 1
+
+
+def test_assignment_overdue_flag_in_sweep(world, firms, approved):
+    """Art. 43: a lawyer within 3 days of the decision; past that, staff are told once."""
+    from core import sweep
+
+    case = approved()
+    assert case.assignment_due is not None
+    on_time = timezone.make_aware(dt.datetime.combine(case.assignment_due, dt.time(10)))
+    assert sweep.run_all(on_time)["legal"]["assignment_overdue"] == 0
+    later = on_time + dt.timedelta(days=1)
+    assert sweep.run_all(later)["legal"]["assignment_overdue"] == 1
+    assert sweep.run_all(later)["legal"]["assignment_overdue"] == 0
+    case.refresh_from_db()
+    assert case.assignment_overdue
+    assert Notification.objects.filter(kind="legal.assignment_overdue", object_id=str(case.pk)).exists()
