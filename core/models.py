@@ -124,3 +124,16 @@ class MinimumWage(models.Model):
 
     def __str__(self):
         return f"{self.region} {self.effective_from}: {self.monthly}"
+
+
+class SubmissionKey(models.Model):
+    """A form's one-time key: a double-submitted form finds its key used and creates nothing twice."""
+
+    key = models.CharField(max_length=64, unique=True)
+    object_label = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("表单提交记录")
+        verbose_name_plural = _("表单提交记录")

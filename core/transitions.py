@@ -17,14 +17,7 @@ from . import audit, realtime
 from .permissions import Decision
 
 
-class Conflict(Exception):
-    """Someone else changed the object first. Maps to HTTP 409; nothing was written."""
-
-    default_message = "该记录已被他人更新，请刷新页面后重试。"
-
-    def __init__(self, message: str | None = None):
-        super().__init__(message or self.default_message)
-        self.message = message or self.default_message
+from .runner import Conflict  # noqa: E402  (one Conflict for old and new callers)
 
 
 def _state_label(obj, state: str) -> str:

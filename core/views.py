@@ -2,6 +2,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from . import audit, visibility
+from . import workflow as registry
 from .deadlines import compute_due
 from .forms import DeadlineForm
 from .permissions import permission_rule, public, role_required
@@ -23,7 +24,7 @@ def home(request):
 @require_GET
 def history(request, label, pk):
     obj = visibility.get_visible(label, pk, request.user)
-    return render(request, "core/history.html", {"object": obj, "events": audit.history(obj)})
+    return render(request, "core/history.html", {"object": obj, "events": timeline(obj)})
 
 
 @role_required(description="any active user: a calculator over the public rule table")
@@ -42,3 +43,18 @@ def healthz(request):
     return JsonResponse({"ok": True})
 
 
+
+
+def timeline(obj, limit: int | None = None) -> list:
+    """The object's audit events with human labels for actions and states (from its workflow)."""
+    events = audit.history(obj)
+    if limit:
+        events = events[:limit]
+    wf = registry.for_model(obj)
+    if wf is None:
+        events = list(events)
+        for e in events:
+            e.label = registry.common_event_label(e.action)
+            e.from_label, e.to_label = e.from_state, e.to_state
+        return events
+    return wf.labelled(events)

@@ -3,9 +3,9 @@
 Rows are written inside the caller's transaction; the websocket push happens on commit, and so
 does the email for deadline warnings (a Celery task: eager in the embedded default).
 
-Kinds that also send an email (deadline warnings): any kind containing "deadline", any whose last
-part ends in "due_soon", "overdue" or "closing" (negotiation.comments_closing, dispute.due_soon,
-legal.decision_due_soon, negotiation.overdue, ...), and the ones in DEADLINE_WARNING_KINDS.
+A notification is also emailed when the caller says so (`email=True`): the workflows do for their
+deadline warnings (a period closing soon or passed, an urgent limitation), which people must not miss
+when they are not looking at the service.
 """
 from __future__ import annotations
 
@@ -21,15 +21,9 @@ from .models import Notification
 
 log = logging.getLogger(__name__)
 
-DEADLINE_WARNING_KINDS = frozenset({"legal.urgent"})  # a limitation period ends within 7 days
-
-
-def is_deadline_warning(kind: str) -> bool:
-    tail = kind.rsplit(".", 1)[-1]
-    return "deadline" in kind or tail.endswith(("due_soon", "overdue", "closing")) or kind in DEADLINE_WARNING_KINDS
-
-
-def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", obj=None) -> list[Notification]:
+def notify(
+    *, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", obj=None, email: bool = False
+) -> list[Notification]:
     label = obj._meta.label_lower if obj is not None else ""
     oid = str(obj.pk) if obj is not None else ""
     seen: set[int] = set()
@@ -46,7 +40,7 @@ def notify(*, recipients: Iterable, kind: str, title: str, body: str = "", url: 
         realtime.publish(
             realtime.group_for("user", n.recipient_id), "notification", kind=kind, object=label, id=oid, notification=n.pk
         )
-    if is_deadline_warning(kind):
+    if email:
         ids = [n.pk for n in created if n.pk is not None]
         if ids:
             transaction.on_commit(lambda: _queue_email(ids))

@@ -37,7 +37,8 @@ def test_deadline_warning_is_emailed_once_on_commit(world, django_capture_on_com
     neg.email = "neg@example.com"
     neg.save()
     with django_capture_on_commit_callbacks(execute=True):
-        (n,) = notify(recipients=[neg], kind="deadline_approaching", title="应约期限将于3日后届满", url="/negotiations/1/")
+        (n,) = notify(recipients=[neg], kind="deadline_approaching", title="应约期限将于3日后届满", url="/negotiations/1/",
+                      email=True)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["neg@example.com"]
     assert "应约期限将于3日后届满" in mail.outbox[0].subject
@@ -50,16 +51,13 @@ def test_deadline_warning_is_emailed_once_on_commit(world, django_capture_on_com
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.parametrize(
-    "kind, emailed",
-    [("negotiation.comments_closing", True), ("dispute.due_soon", True), ("legal.decision_due_soon", True),
-     ("negotiation.overdue", True), ("deadline_approaching", True), ("legal.urgent", True),
-     ("negotiation.response", False), ("legal.offered", False), ("dispute.opened", False)],
-)
-def test_which_kinds_are_deadline_warnings(kind, emailed):
-    from notifications.services import is_deadline_warning
-
-    assert is_deadline_warning(kind) is emailed
+@pytest.mark.parametrize("email", [True, False])
+def test_email_only_when_the_caller_asks(world, email, django_capture_on_commit_callbacks, eager):
+    world.users.negotiator_a.email = "neg@example.com"
+    world.users.negotiator_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[world.users.negotiator_a], kind="negotiation.response", title="回应", email=email)
+    assert len(mail.outbox) == (1 if email else 0)
 
 
 def test_page_lists_own_notifications_only_and_counts_unread(world, client_for, django_assert_max_num_queries):

@@ -24,7 +24,7 @@ def _own_channel_layer(settings):
 @pytest.fixture(autouse=True)
 def _own_presence_keys(monkeypatch):
     """Presence lives in the cache (Redis when REDIS_URL is set, shared with other runs): a prefix per test."""
-    monkeypatch.setattr("core.consumers.PRESENCE_KEY_PREFIX", f"xs-test-{uuid.uuid4().hex[:8]}:presence:")
+    monkeypatch.setattr("negotiation.consumers.PRESENCE_KEY_PREFIX", f"xs-test-{uuid.uuid4().hex[:8]}:presence:")
 
 
 @pytest.fixture

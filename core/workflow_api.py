@@ -1,0 +1,151 @@
+"""Generic API actions: `POST /api/v1/<things>/{id}/<action>/` for every registered Action.
+
+`add_actions(ViewSet, "negotiation", present=…)` adds one DRF `@action` per registry entry, documented
+in the OpenAPI schema with its input (derived from the action's one form), its response and every
+status it can return (400 field errors, 403 with the rule's reason, 404 outside the scope, 409 for a
+concurrent change). The input is checked twice: by the derived serializer for types and shapes (a
+nested object where a string belongs is a 400, not a 500), then by the form itself, whose clean
+methods and scoped choices are the same the page uses.
+"""
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.datastructures import MultiValueDict
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action as drf_action
+from rest_framework.response import Response
+
+from . import workflow as registry
+from .workflow_views import build_form, run_action
+
+_cache: dict[type, type] = {}
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """Field name → messages; `non_field_errors` for the rest."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+def _field(f: forms.Field) -> serializers.Field:
+    common = {"required": f.required, "help_text": str(f.help_text or "") or None, "label": str(f.label or "") or None}
+    if isinstance(f, forms.BooleanField):
+        return serializers.BooleanField(required=False, label=common["label"], help_text=common["help_text"])
+    if isinstance(f, forms.ModelMultipleChoiceField):
+        return serializers.ListField(child=serializers.IntegerField(), **common)
+    if isinstance(f, forms.ModelChoiceField):
+        return serializers.IntegerField(**common, allow_null=not f.required)
+    if isinstance(f, forms.MultipleChoiceField):
+        return serializers.ListField(child=serializers.ChoiceField(choices=list(f.choices)), **common)
+    if isinstance(f, forms.ChoiceField):
+        choices = [c for c in f.choices if c[0] not in ("", None)]
+        return serializers.ChoiceField(choices=choices, allow_blank=not f.required, **common)
+    if isinstance(f, forms.DateTimeField):
+        return serializers.DateTimeField(**common, allow_null=not f.required)
+    if isinstance(f, forms.DateField):
+        return serializers.DateField(**common, allow_null=not f.required)
+    if isinstance(f, forms.DecimalField):
+        return serializers.DecimalField(max_digits=f.max_digits or 14, decimal_places=f.decimal_places or 2,
+                                        allow_null=not f.required, coerce_to_string=False, **common)
+    if isinstance(f, forms.IntegerField):
+        return serializers.IntegerField(min_value=f.min_value, max_value=f.max_value, allow_null=not f.required, **common)
+    if isinstance(f, forms.JSONField):
+        return serializers.JSONField(**common)
+    if isinstance(f, forms.FileField):
+        return serializers.FileField(**common)
+    max_length = getattr(f, "max_length", None)
+    return serializers.CharField(allow_blank=not f.required, max_length=max_length, **common)
+
+
+def serializer_for(action: registry.Action, workflow: registry.Workflow) -> type[serializers.Serializer]:
+    """A DRF serializer mirroring the action's form (types and shapes for the schema and the first check)."""
+    form_class = action.form
+    key = (form_class, workflow.name, action.name)
+    if key in _cache:
+        return _cache[key]
+    fields = {}
+    if form_class is not None:
+        for name, f in form_class.base_fields.items():
+            if isinstance(f.widget, forms.HiddenInput) and name != "expected_state":
+                continue
+            fields[name] = _field(f)
+    fields["expected_state"] = serializers.CharField(
+        required=False, allow_blank=True, help_text="the state the client saw; a different current state answers 409"
+    )
+    name = "".join(p.capitalize() for p in f"{workflow.name}_{action.name}".split("_")) + "Input"
+    cls = type(name, (serializers.Serializer,), fields)
+    _cache[key] = cls
+    return cls
+
+
+def _form_data(validated: dict, raw) -> MultiValueDict | dict:
+    data = MultiValueDict()
+    for k, v in validated.items():
+        if isinstance(v, list):
+            data.setlist(k, [str(x) for x in v])
+        elif isinstance(v, bool):
+            data[k] = "on" if v else ""
+        elif v is None:
+            continue
+        elif isinstance(v, (dict,)):
+            data[k] = v
+        else:
+            data[k] = v if isinstance(v, str) else str(v)
+    return data
+
+
+def _make(workflow_name: str, action: registry.Action, present, response):
+    wf = registry.get(workflow_name)
+    input_cls = serializer_for(action, wf)
+
+    def handler(self, request, pk=None):
+        obj = wf.get(request.user, pk)
+        if not action.is_available(obj):
+            raise ValidationError(
+                "当前状态“%(s)s”下不能执行此操作。" % {"s": wf.state_label(obj.state)}, code="invalid_state"
+            )
+        decision = action.check(request.user, obj)
+        if not decision:
+            raise PermissionDenied(decision.reason)
+        ser = input_cls(data=request.data)
+        ser.is_valid(raise_exception=True)
+        files = request.FILES if hasattr(request, "FILES") else None
+        form = build_form(action, data=_form_data(ser.validated_data, request.data), files=files, actor=request.user, obj=obj)
+        if not form.is_valid():
+            raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+        result = run_action(wf, action, obj, request.user, form.cleaned_data)
+        obj = wf.get(request.user, obj.pk) if wf.visible(request.user).filter(pk=obj.pk).exists() else obj
+        return Response(present(self, request, obj, result))
+
+    handler.__name__ = action.name
+    handler.__doc__ = str(action.label)
+    handler = extend_schema(
+        operation_id=f"{workflow_name}_{action.name}",
+        summary=str(action.label),
+        request=input_cls,
+        responses={
+            200: response,
+            400: OpenApiResponse(FieldErrorsSerializer, description="bad input, or not possible in this state"),
+            403: OpenApiResponse(ErrorSerializer, description="this actor may not do it (the reason)"),
+            404: OpenApiResponse(ErrorSerializer, description="not visible to this actor"),
+            409: OpenApiResponse(ErrorSerializer, description="changed by someone else meanwhile"),
+        },
+    )(handler)
+    return drf_action(detail=True, methods=["post"], url_path=action.slug, url_name=action.slug)(handler)
+
+
+def add_actions(viewset, workflow_name: str, *, present, response):
+    """Add every API-enabled action of the workflow to `viewset`. `present(view, request, obj, result)`
+    returns the response body (usually the object's detail serializer data)."""
+    wf = registry.get(workflow_name)
+    for a in wf.actions.values():
+        if a.api:
+            setattr(viewset, a.name, _make(workflow_name, a, present, response))
+    return viewset
