@@ -5,6 +5,8 @@
  * - Each [data-live-topic="negotiation:<pk>"] opens /ws/negotiations/<pk>/ and, on a timeline event,
  *   re-fetches its data-refresh-url and replaces its innerHTML. When the response is a whole page,
  *   the element with the same id is taken from it, so a page may use its own URL.
+ * - Each [data-live-socket="/ws/<route>/<pk>/"] (dispute and legal-aid pages) opens that socket and
+ *   re-fetches its data-refresh-url on every event.
  * - <ul id="presence"> is filled from presence events; elements with data-term="<id>" get
  *   data-being-edited while the other side edits that term; #editing-status says so in words.
  * - Messages carry ids and a version only: the database is the truth. On reconnect (with backoff)
@@ -182,6 +184,26 @@
         delete lastSent[term];
         sock.send({ type: "editing_done", term: term });
       });
+    });
+  });
+
+  /* any other workflow object: [data-live-socket="/ws/<route>/<pk>/"] (disputes, legal aid), one socket
+   * per path; every event re-fetches the element's data-refresh-url. */
+  var bySocket = {};
+  document.querySelectorAll("[data-live-socket]").forEach(function (el) {
+    var path = el.getAttribute("data-live-socket");
+    if (!/^\/ws\/[a-z-]+\/\d+\/$/.test(path)) return;
+    (bySocket[path] = bySocket[path] || []).push(el);
+  });
+  Object.keys(bySocket).forEach(function (path) {
+    var els = bySocket[path];
+    LiveSocket(path, {
+      onOpen: function (again) { if (again) els.forEach(refresh); },
+      onMessage: function (msg) {
+        if (msg.event === "pong") return;
+        els.forEach(refresh);
+        document.dispatchEvent(new CustomEvent("live:object", { detail: msg }));
+      },
     });
   });
 })();
