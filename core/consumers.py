@@ -151,6 +151,11 @@ class ObjectConsumer(BaseConsumer):
     async def is_allowed(self, user) -> bool:
         return await _visible(self.kind, user, self.object_pk)
 
+    async def receive_json(self, content, **kwargs):
+        if isinstance(content, dict) and content.get("type") == "ping":
+            if await self.ensure_still_allowed():
+                await self.send_json({"event": "pong"})
+
 
 @database_sync_to_async
 def _visible(kind, user, pk) -> bool:
