@@ -7,8 +7,13 @@ Rules are rows of `DeadlineRule` (editable data). Counting follows 民法典 art
   when it has none (art. 202);
 - a last day that is a rest day or statutory holiday rolls over to the next working day (art. 203);
 - working days follow the State Council's calendar (make-up working weekends count as working days):
-  the `chinesecalendar` library supplies the published years, `CalendarDay` rows override it, and a
-  date in a year with neither gets a warning instead of a silent guess.
+  the `chinesecalendar` library supplies the published years, `CalendarDay` rows override it;
+- the fixed statutory holidays of 全国年节及纪念日放假办法 (as revised in 2024, in force from 2025) are
+  holidays in every year, published or not: 元旦 1 Jan, 春节 除夕 and 正月初一至初三, 清明 (the solar
+  term), 劳动节 1–2 May, 端午 (五月初五), 中秋 (八月十五), 国庆 1–3 Oct. For a year whose calendar is
+  not published they are computed (lunar dates by `lunar_python`, 清明 by `chinese_calendar`); only the
+  调休/补假 swaps are unknown there, so such a date still gets a warning instead of a silent guess;
+- every explanation names the days skipped and why.
 
 Pure functions over dates: the only database access is loading the rule and the overrides, and both
 can be passed in.
@@ -17,14 +22,31 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
+import functools
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
 import chinese_calendar
+from chinese_calendar import Holiday
 from chinese_calendar import constants as _cc_constants
 from django.utils import timezone
+from lunar_python import Lunar
 
 LIBRARY_YEARS = frozenset(d.year for d in _cc_constants.holidays) | frozenset(d.year for d in _cc_constants.workdays)
+
+# 全国年节及纪念日放假办法 as revised by the State Council in November 2024, in force from 1 Jan 2025.
+# Earlier years followed other versions of the measures (the library has every year from 2004; a date
+# before that is counted Monday to Friday with the warning), so the fixed holidays apply from 2025 on.
+FIXED_HOLIDAYS_SINCE = 2025
+FIXED_HOLIDAY_LABELS = {
+    Holiday.new_years_day.chinese: "元旦",
+    Holiday.spring_festival.chinese: "春节（除夕至正月初三）",
+    Holiday.tomb_sweeping_day.chinese: "清明",
+    Holiday.labour_day.chinese: "劳动节",
+    Holiday.dragon_boat_festival.chinese: "端午",
+    Holiday.mid_autumn_festival.chinese: "中秋",
+    Holiday.national_day.chinese: "国庆节",
+}
 
 UNIT_LABELS = {"days": "日", "working_days": "个工作日", "months": "个月", "years": "年"}
 
@@ -33,18 +55,83 @@ class UnknownRule(LookupError):
     pass
 
 
+@dataclass(frozen=True)
+class FixedHolidays:
+    """The fixed statutory holidays of one year: date → holiday names, and holidays that could not be dated."""
+
+    days: dict[dt.date, tuple[str, ...]]
+    undated: tuple[str, ...] = ()
+
+
+def _lunar(year: int, month: int, day: int) -> dt.date:
+    """The Gregorian date of a lunar date (a positive month is never the leap month)."""
+    s = Lunar.fromYmd(year, month, day).getSolar()
+    return dt.date(s.getYear(), s.getMonth(), s.getDay())
+
+
+def qingming(year: int) -> dt.date:
+    """清明, the solar term: `chinese_calendar`'s 寿星 formula with its corrections (1900–2100), `lunar_python` beyond."""
+    if 1900 <= year <= 2100:
+        return next(d for d, name in chinese_calendar.get_solar_terms(dt.date(year, 4, 1), dt.date(year, 4, 30)) if name == "清明")
+    s = Lunar.fromYmd(year, 3, 1).getJieQiTable()["清明"]  # the solar terms around lunar year `year`
+    return dt.date(s.getYear(), s.getMonth(), s.getDay())
+
+
+@functools.lru_cache(maxsize=None)
+def fixed_holidays(year: int) -> FixedHolidays:
+    """Holidays that 全国年节及纪念日放假办法 (2024 revision, art. 2) fixes for every year from 2025.
+
+    Lunar dates are those of the lunar year that begins in `year`, converted by `lunar_python`; 清明 comes
+    from `qingming`. A holiday that cannot be dated is reported in `undated` rather than guessed. The 调休
+    and 补假 (a holiday on a weekend made up on a weekday) are set each year by the State Council and are
+    not computed here.
+    """
+    if year < FIXED_HOLIDAYS_SINCE:
+        return FixedHolidays({})
+    days: dict[dt.date, list[str]] = {}
+    undated: list[str] = []
+
+    def add(holiday: Holiday, compute) -> None:
+        try:
+            dates = list(compute())
+        except Exception:  # lunar_python raises bare Exceptions for dates it cannot convert
+            undated.append(holiday.chinese)
+            return
+        for d in dates:
+            days.setdefault(d, [])
+            if holiday.chinese not in days[d]:
+                days[d].append(holiday.chinese)
+
+    def spring_festival():
+        new_year = _lunar(year, 1, 1)  # 正月初一
+        # 除夕 is the last day of the previous lunar year, whether its 腊月 has 29 or 30 days.
+        return [new_year + dt.timedelta(days=n) for n in range(-1, 3)]
+
+    add(Holiday.new_years_day, lambda: [dt.date(year, 1, 1)])
+    add(Holiday.spring_festival, spring_festival)
+    add(Holiday.tomb_sweeping_day, lambda: [qingming(year)])
+    add(Holiday.labour_day, lambda: [dt.date(year, 5, 1), dt.date(year, 5, 2)])
+    add(Holiday.dragon_boat_festival, lambda: [_lunar(year, 5, 5)])
+    add(Holiday.mid_autumn_festival, lambda: [_lunar(year, 8, 15)])
+    add(Holiday.national_day, lambda: [dt.date(year, 10, n) for n in (1, 2, 3)])
+    return FixedHolidays({d: tuple(names) for d, names in sorted(days.items())}, tuple(undated))
+
+
 @dataclass
 class WorkCalendar:
     overrides: dict[dt.date, bool] = field(default_factory=dict)
     manual_years: frozenset[int] = frozenset()
+    notes: dict[dt.date, str] = field(default_factory=dict)  # the administrator's note on an override
 
     @classmethod
     def load(cls) -> "WorkCalendar":
         from .models import CalendarDay, CalendarYear
 
+        rows = list(CalendarDay.objects.values_list("date", "is_workday", "note"))
         return cls(
-            overrides=dict(CalendarDay.objects.values_list("date", "is_workday")),
+            overrides={d: w for d, w, _ in rows},
             manual_years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
+            notes={d: n for d, _, n in rows if n},
         )
 
     def is_known(self, day: dt.date) -> bool:
@@ -55,18 +142,60 @@ class WorkCalendar:
             return self.overrides[day]
         if day.year in LIBRARY_YEARS:
             return chinese_calendar.is_workday(day)
+        if day in fixed_holidays(day.year).days:
+            return False
         return day.weekday() < 5
 
     def describe(self, day: dt.date) -> str:
         if day in self.overrides:
-            return "工作日" if self.overrides[day] else "休息日"
+            kind = "工作日" if self.overrides[day] else "休息日"
+            note = self.notes.get(day)
+            return f"{kind}（工作日历调整：{note}）" if note else f"{kind}（工作日历调整）"
         if day.year in LIBRARY_YEARS:
             on_holiday, name = chinese_calendar.get_holiday_detail(day)
             if on_holiday and name:
                 return f"法定节假日（{chinese_calendar.Holiday(name).chinese}）"
             if not on_holiday and day.weekday() >= 5:
                 return "调休工作日"
+        elif names := fixed_holidays(day.year).days.get(day):
+            return f"法定节假日（{'、'.join(names)}）"
         return "休息日" if not self.is_workday(day) else "工作日"
+
+    def explain_days(self, days: Iterable[dt.date]) -> str:
+        """'2030年10月1日至3日为法定节假日（国庆节）、2030年10月5日至6日为休息日': runs of days with one reason."""
+        runs: list[list] = []
+        for d in sorted(set(days)):
+            why = self.describe(d)
+            if runs and runs[-1][2] == why and (d - runs[-1][1]).days == 1:
+                runs[-1][1] = d
+            else:
+                runs.append([d, d, why])
+        return "、".join(f"{_span(a, b)}为{why}" for a, b, why in runs)
+
+
+def _span(a: dt.date, b: dt.date) -> str:
+    if a == b:
+        return f"{a:%Y年%-m月%-d日}"
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a:%Y年%-m月%-d日}至{b:%-d日}"
+    if a.year == b.year:
+        return f"{a:%Y年%-m月%-d日}至{b:%-m月%-d日}"
+    return f"{a:%Y年%-m月%-d日}至{b:%Y年%-m月%-d日}"
+
+
+def unpublished_year_warning(year: int) -> str:
+    """The warning for a date in `year` when its official calendar is neither in the library nor entered by hand."""
+    fixed = fixed_holidays(year)
+    if year < FIXED_HOLIDAYS_SINCE:
+        return f"{year}年的国务院节假日安排尚未收录，按周一至周五为工作日计算，请核对后在“工作日历调整”中补录。"
+    counted = "、".join(label for name, label in FIXED_HOLIDAY_LABELS.items() if name not in fixed.undated)
+    text = (
+        f"{year}年的国务院节假日安排尚未公布或收录：已按《全国年节及纪念日放假办法》计入当年固定的法定节假日"
+        f"（{counted}），但调休和补假安排未知，其余周一至周五按工作日计算"
+    )
+    if fixed.undated:
+        text += f"；{'、'.join(fixed.undated)}的日期未能推算，未计入"
+    return text + "，请在安排公布后核对，并在“工作日历调整”中补录。"
 
 
 @dataclass(frozen=True)
@@ -163,7 +292,7 @@ def compute_due(
         period_end = d
         parts.append(f"自{start:%Y年%-m月%-d日}的次日起算{rule.length}{label}")
         if skipped:
-            parts.append(f"其间跳过休息日和节假日{len(skipped)}天")
+            parts.append(f"其间跳过休息日和节假日{len(skipped)}天：{cal.explain_days(skipped)}")
     else:
         if unit == "days":
             end = start + dt.timedelta(days=rule.length)
@@ -206,12 +335,10 @@ def compute_due(
             rolled = True
             skipped.extend(roll_skipped)
             parts.append(
-                f"该日为{cal.describe(period_end)}，顺延至其后第一个工作日{due:%Y年%-m月%-d日}（民法典第203条）"
+                f"该日为{cal.describe(period_end)}，顺延至其后第一个工作日{due:%Y年%-m月%-d日}（民法典第203条），"
+                f"跳过的日期：{cal.explain_days(roll_skipped)}"
             )
-    warnings = tuple(
-        f"{y}年的国务院节假日安排尚未收录，按周一至周五为工作日计算，请核对后在“工作日历调整”中补录。"
-        for y in sorted(unknown_years)
-    )
+    warnings = tuple(unpublished_year_warning(y) for y in sorted(unknown_years))
     explanation = f"依据{rule.source}（{rule.name}）：" + "；".join(parts) + f"。截止日：{due:%Y年%-m月%-d日}。"
     if warnings:
         explanation += " 注意：" + " ".join(warnings)

@@ -33,6 +33,7 @@ def test_last_day_in_spring_festival_rolls_to_next_working_day():
     assert due.rolled_over
     assert due.skipped == tuple(D(2026, 2, d) for d in range(16, 24))
     assert "春节" in due.explanation and "第203条" in due.explanation
+    assert "跳过的日期：2026年2月16日至23日为法定节假日（春节）" in due.explanation
 
 
 def test_last_day_on_make_up_saturday_does_not_roll():
@@ -48,6 +49,8 @@ def test_working_days_across_national_day_count_make_up_saturday():
     assert D(2026, 10, 10) not in due.skipped
     assert D(2026, 10, 11) in due.skipped
     assert len(due.skipped) == 8
+    # The explanation names the skipped days and why.
+    assert "跳过休息日和节假日8天：2026年10月1日至7日为法定节假日（国庆节）、2026年10月11日为休息日" in due.explanation
 
 
 def test_working_days_over_spring_festival_2026():
@@ -99,6 +102,7 @@ def test_admin_override_beats_library():
     due = compute_due("negotiation.response", D(2026, 9, 10))
     assert due.period_end == D(2026, 9, 30)
     assert due.due == D(2026, 10, 8)
+    assert "该日为休息日（工作日历调整：测试：临时休息）" in due.explanation
 
 
 def test_rules_are_editable_data():
