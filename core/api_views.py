@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import audit, visibility
+from .views import label_events
 from .api import HasRole
 from .deadlines import compute_due
 from .models import AuditEvent, DeadlineRule
@@ -20,8 +21,12 @@ class HistoryView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return AuditEvent.objects.none()
-        obj = visibility.get_visible(self.kwargs["label"], self.kwargs["pk"], self.request.user)
-        return audit.history(obj)
+        self.object = visibility.get_visible(self.kwargs["label"], self.kwargs["pk"], self.request.user)
+        return audit.history(self.object)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return label_events(self.object, page if page is not None else list(queryset))
 
 
 class DeadlineQuery(serializers.Serializer):

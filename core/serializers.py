@@ -4,9 +4,14 @@ from .models import AuditEvent
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True, help_text="the action in the reader's language")
+    from_label = serializers.CharField(read_only=True)
+    to_label = serializers.CharField(read_only=True)
+
     class Meta:
         model = AuditEvent
-        fields = ["id", "created_at", "actor_label", "action", "from_state", "to_state", "reason", "data", "request_id"]
+        fields = ["id", "created_at", "actor_label", "action", "label", "from_state", "from_label", "to_state", "to_label",
+                  "reason", "data", "request_id"]
 
 
 class DueDateSerializer(serializers.Serializer):

@@ -50,6 +50,10 @@ def timeline(obj, limit: int | None = None) -> list:
     events = audit.history(obj)
     if limit:
         events = events[:limit]
+    return label_events(obj, events)
+
+
+def label_events(obj, events) -> list:
     wf = registry.for_model(obj)
     if wf is None:
         events = list(events)
