@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.permissions import public
 
 SpectacularAPIView.permission_rule = "public: the API's schema describes endpoints, not data"
-SpectacularSwaggerView.permission_rule = "public: API documentation"
+SpectacularSwaggerSplitView.permission_rule = "public: API documentation"
 
 api_v1 = [
     path("", include("core.api_urls")),
@@ -24,7 +24,7 @@ urlpatterns = [
     path("i18n/setlang/", public("language switch")(set_language), name="set_language"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("accounts/", include("accounts.urls")),
     path("negotiations/", include("negotiation.urls")),
     path("disputes/", include("disputes.urls")),

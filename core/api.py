@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, permissions, status
+from rest_framework import exceptions, pagination, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -37,3 +37,30 @@ class HasRole(permissions.BasePermission):
             return False
         roles = getattr(view, "allowed_roles", None)
         return user.is_sysadmin or roles is None or user.role in roles
+
+
+class BoundedLimitOffsetPagination(pagination.LimitOffsetPagination):
+    """limit at most 200; a limit or offset that is not a small non-negative integer is a 400 naming the
+    parameter (an integer beyond 64 bits used to reach PostgreSQL and come back as a 500)."""
+
+    max_limit = 200
+    max_offset = 10_000_000
+
+    def _bounded(self, request, name, default, upper):
+        raw = request.query_params.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise exceptions.ValidationError({name: ["请输入整数。"]}) from None
+        if value < 0 or value > upper:
+            raise exceptions.ValidationError({name: [f"应在0至{upper}之间。"]})
+        return value
+
+    def get_limit(self, request):
+        value = self._bounded(request, self.limit_query_param, self.default_limit, 10**9)
+        return min(value, self.max_limit) if value else self.default_limit
+
+    def get_offset(self, request):
+        return self._bounded(request, self.offset_query_param, 0, self.max_offset)

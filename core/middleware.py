@@ -52,3 +52,36 @@ class ChineseFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", lang)
         translation.deactivate()
         return response
+
+
+class PrivateResponseMiddleware:
+    """Nothing shown to a signed-in person is stored by a browser or a shared cache: their pages and API
+    answers carry personal data (applicants' ID numbers, workers' claims). Responses that set their own
+    Cache-Control keep it; static files are served before this by WhiteNoise."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        authenticated = bool(user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+        if authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class RejectNulMiddleware:
+    """A NUL byte is never meaningful in a query parameter or a path, and PostgreSQL refuses it in text:
+    answer 400 at the edge instead of letting it reach a query and become a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()):
+            from django.http import HttpResponseBadRequest
+
+            return HttpResponseBadRequest("请求参数包含非法字符（NUL）。 The request contains a NUL character.",
+                                          content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
