@@ -37,8 +37,8 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class GenerateSerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="agreement, proposal, response, minutes, …")
-    object_id = serializers.IntegerField(help_text="the negotiation's id (the round's id for minutes)")
+    kind = serializers.CharField(help_text="a registered document kind (agreement, proposal, response, minutes, assignment, …)")
+    object_id = serializers.IntegerField(min_value=1, help_text="the id of the object the document is about (a round's id for minutes)")
 
 
 class DocumentDetailAPI(APIView):
@@ -54,7 +54,7 @@ class DocumentDetailAPI(APIView):
 class DocumentGenerateAPI(APIView):
     permission_classes = [HasRole]
     allowed_roles = None
-    permission_rule = "any active user; the object must be visible to them through its kind's scoped queryset (404 otherwise)"
+    permission_rule = "any active user; the object must be visible to them through its registered scope (404 otherwise)"
 
     @extend_schema(request=GenerateSerializer, responses={202: DocumentSerializer, 200: DocumentSerializer},
                    summary="Queue a render (returns the queued, running or finished document)")

@@ -1,35 +1,30 @@
 """Registry of document kinds: what can be generated, from which object, for whom.
 
 Every generated document goes through the same pipeline (documents.services → core.pdf.render_pdf);
-a kind only says how to build its template context. Apps add kinds in their AppConfig.ready().
-
-How to register a kind (example: the legal-aid assignment letter 指派函, for helper C)::
-
-    # legal/apps.py
-    class LegalConfig(AppConfig):
-        def ready(self):
-            from documents import registry
-            from legal import documents as legal_documents   # your builder module
-            registry.register(registry.DocumentKind(
-                key="assignment_letter",
-                label="法律援助指派函",
-                model="legal.legalaidcase",              # the object the letter is about
-                template_version="assignment-1",         # bump when the template's wording changes
-                build=legal_documents.build_assignment_letter,
-                visible_to=legal.selectors.cases_visible_to,   # actor -> QuerySet of that model
-                applies=lambda case: registry.Decision(case.state in {"assigned", "closed"}, "尚未指派律师"),
-            ))
+a kind only says how to build its template context. The documents app knows no workflow app: each app
+registers its kinds from its own `documents.py` (`register()`, called in its AppConfig.ready()), e.g.
+negotiation/documents.py (agreement, proposal, response, minutes) and legal/documents.py (the
+assignment letter)::
 
     # legal/documents.py
     def build_assignment_letter(case) -> registry.Built:
         return registry.Built(
-            template="pdf/assignment_letter.html",      # extends "pdf/base.html", block "body"
+            template="pdf/letter.html",                 # extends "pdf/base.html", block "body"
             context={"case": case, "firm": case.firm},  # plain objects; the template autoescapes
             title=f"法律援助指派函（{case.number}）",
-            parties=[case.firm.name, case.applicant_display],   # shown publicly on the verify page:
-                                                                # organisations, never private data
+            parties=[sender, case.assigned_firm.name],  # shown publicly on the verify page:
+                                                        # organisations, never private data
             doc_date=case.assigned_at.date(),          # a FIXED date from the data, never today()
         )
+
+    def register():
+        registry.register(registry.DocumentKind(
+            key="assignment", label="法律援助指派函", model="legal.legalaidcase",
+            template_version="assignment-1",         # bump when the template's wording changes
+            build=build_assignment_letter,
+            visible_to=letter_visible_to,            # optional: narrows the case's own scope
+            applies=lambda case: Decision(case.state in LETTER_STATES, "尚未指派律师"),
+        ))
 
     # the case page, anywhere in its template:
     {% include "documents/_panel.html" with obj=case %}
@@ -38,9 +33,14 @@ Rules for builders:
 - deterministic: the same data gives the same text (no now(), no random ids; dates come from rows);
 - no |safe in templates; user text stays text;
 - `parties` and `title` are public (printed on the verification page for anyone holding the code),
-  so put organisation names there, not personal data of applicants;
-- `visible_to(actor)` must be the same scoped queryset the app's own pages use: download, generate
-  and panel views look the object up through it (404 otherwise).
+  so put organisation names there, not personal data of applicants.
+
+Scope: a document is visible exactly when its object is. `scoped(kind, actor)` starts from the scope
+registered for the object's model (core.visibility, which core.workflow.register() fills with the
+workflow's scope) and narrows it with the kind's own `visible_to` when given; a kind whose model has
+no registered scope must give `visible_to` (a round's minutes: the rounds of visible negotiations),
+and its owner (the page it is listed on) must be visible too. Generate, download, the API and the
+panel all look objects up through here (404 otherwise, never 403).
 
 `owner`/`targets` let a kind live on another object's page: minutes are about one round, but are
 listed on the negotiation's panel. Default: the object is its own owner.
@@ -83,7 +83,8 @@ class DocumentKind:
     model: str  # "app_label.modelname" of the object the document is about
     template_version: str
     build: Callable[[Any], Built]
-    visible_to: Callable[[Any], QuerySet]
+    # Narrows the object's registered scope (actor -> QuerySet of `model`); required when `model` has none.
+    visible_to: Callable[[Any], QuerySet] | None = None
     # Whether the document can be generated now (e.g. the agreement needs agreed terms).
     applies: Callable[[Any], Decision] = _always
     # Who may ask for a (re)generation; default: anyone who can see the object.
@@ -95,6 +96,8 @@ class DocumentKind:
     target_label: Callable[[Any], str] | None = None
     # Called with (actor, obj) whenever a stored copy is downloaded, e.g. to audit a view of personal data.
     on_download: Callable[[Any, Any], None] | None = None
+    # Objects whose document the demo data renders (documents.demo.seed); None: none.
+    demo_objects: Callable[[], Iterable[Model]] | None = None
 
     @property
     def owner_label(self) -> str:
@@ -139,15 +142,62 @@ def kinds_for_owner(owner_obj) -> list[DocumentKind]:
     return [k for k in _kinds.values() if k.owner_label == label]
 
 
-def visible_object(kind: DocumentKind, pk, actor):
-    """The kind's object `pk` as `actor` may see it; Http404 otherwise (never 403)."""
+_MAX_PK = 2**63 - 1
+
+
+def get_or_404(qs: QuerySet, pk):
+    """`qs.get(pk=pk)`, Http404 for a missing row or a malformed/out-of-range id (never a 500)."""
     from django.http import Http404
 
-    qs = kind.visible_to(actor)
+    try:
+        pk = int(pk)
+    except (ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    if not 0 < pk <= _MAX_PK:
+        raise Http404
     try:
         return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except qs.model.DoesNotExist:
         raise Http404 from None
+
+
+def scoped(kind: DocumentKind, actor) -> QuerySet:
+    """The kind's objects `actor` may see: the object's registered scope, narrowed by `kind.visible_to`."""
+    from django.http import Http404
+
+    from core import visibility
+
+    registered = kind.model.lower() in visibility.registered_labels()
+    if kind.visible_to is None:
+        if not registered:
+            raise Http404("no scope for this document's object")
+        return visibility.visible_queryset(kind.model, actor)
+    qs = kind.visible_to(actor)
+    if registered:
+        qs = qs.filter(pk__in=visibility.visible_queryset(kind.model, actor).values("pk"))
+    return qs
+
+
+def visible_object(kind: DocumentKind, pk, actor):
+    """The kind's object `pk` as `actor` may see it (its owner's page too); Http404 otherwise (never 403)."""
+    from core import visibility
+
+    obj = get_or_404(scoped(kind, actor), pk)
+    if kind.owner_model and kind.owner_model != kind.model and kind.owner_model.lower() in visibility.registered_labels():
+        owner = kind.owner(obj)
+        get_or_404(visibility.visible_queryset(kind.owner_model, actor), owner.pk)
+    return obj
+
+
+def visible_owner(label: str, pk, actor):
+    """An object that lists documents (a panel's owner), as `actor` may see it; Http404 otherwise."""
+    from django.http import Http404
+
+    from core import visibility
+
+    if not any(k.owner_label == label.lower() for k in _kinds.values()):
+        raise Http404("no documents for this object type")
+    return get_or_404(visibility.visible_queryset(label, actor), pk)
 
 
 def label_of(obj) -> str:
@@ -161,4 +211,5 @@ def object_of(kind: DocumentKind, pk):
     return apps.get_model(kind.model)._default_manager.get(pk=pk)
 
 
-__all__ = ["Built", "Decision", "DocumentKind", "register", "get", "all_kinds", "kinds_for_owner", "visible_object"]
+__all__ = ["Built", "Decision", "DocumentKind", "register", "get", "all_kinds", "kinds_for_owner", "scoped",
+           "visible_object", "visible_owner"]

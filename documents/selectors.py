@@ -1,21 +1,16 @@
-"""Reads for generated documents, always through the kind's scoped queryset."""
+"""Reads for generated documents, always through the object's scope (documents.registry.scoped)."""
 from __future__ import annotations
-
-from django.http import Http404
 
 from . import registry
 from .models import GeneratedDocument
 
 
 def document_visible_to(actor, pk) -> GeneratedDocument:
-    """The document `pk` if `actor` may see the object it is about; Http404 otherwise."""
-    try:
-        doc = GeneratedDocument.objects.get(pk=pk)
-    except (GeneratedDocument.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    """The document `pk` if `actor` may see the object it is about (through the kind's scope, as the
+    generate view does); Http404 otherwise. The object is attached as `doc.subject`."""
+    doc = registry.get_or_404(GeneratedDocument.objects.all(), pk)
     kind = registry.get(doc.kind)
-    if not kind.visible_to(actor).filter(pk=doc.object_id).exists():
-        raise Http404
+    doc.subject = registry.visible_object(kind, doc.object_id, actor)
     return doc
 
 

@@ -8,7 +8,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import visibility
 from core.permissions import public, role_required
 
 from . import registry, selectors, services
@@ -23,7 +22,7 @@ def _back(request, fallback):
     return redirect(fallback)
 
 
-@role_required(description="any active user; the document's object must be visible to them through its kind's scoped queryset (404 otherwise)")
+@role_required(description="any active user; the document's object must be visible to them through its registered scope (404 otherwise)")
 @require_POST
 def generate(request, kind, pk):
     k = registry.get(kind)
@@ -50,12 +49,13 @@ def download(request, pk):
         raise Http404
     kind = registry.get(doc.kind)
     if kind.on_download is not None:
-        kind.on_download(request.user, kind.visible_to(request.user).get(pk=doc.object_id))
+        kind.on_download(request.user, doc.subject)
     try:
         fh = doc.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    resp = FileResponse(fh, content_type="application/pdf", as_attachment=request.GET.get("inline") != "1", filename=doc.filename)
+    # Always an attachment (never rendered in the site's origin), with nosniff: the same as core.uploads.
+    resp = FileResponse(fh, content_type="application/pdf", as_attachment=True, filename=doc.filename)
     resp["X-Content-Type-Options"] = "nosniff"
     resp["Cache-Control"] = "private, no-store"
     return resp
@@ -65,7 +65,7 @@ def download(request, pk):
 @require_GET
 def panel(request, label, pk):
     """The panel's body, for live.js to swap into the panel's element when a render finishes."""
-    obj = visibility.get_visible(label, pk, request.user)
+    obj = registry.visible_owner(label, pk, request.user)
     nxt = request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         nxt = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else "/"

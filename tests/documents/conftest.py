@@ -1,6 +1,6 @@
 import pytest
 
-from documents.demo import build_sample_negotiation
+from negotiation.documents import build_sample_negotiation
 
 
 @pytest.fixture

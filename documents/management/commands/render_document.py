@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", help="document kind: " + ", ".join(k.key for k in registry.all_kinds()))
-        parser.add_argument("id", help="primary key of the object (negotiation; round for minutes)")
+        parser.add_argument("id", help="primary key of the object the document is about")
         parser.add_argument("-o", "--output", required=True, help="output PDF path ('-' for stdout)")
         parser.add_argument("--no-store", action="store_true", help="do not record a GeneratedDocument (the code will not verify)")
 
