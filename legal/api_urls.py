@@ -1,9 +1,9 @@
 from rest_framework.routers import SimpleRouter
 
-from . import api_views
+from . import api
 
 router = SimpleRouter()
-router.register("cases", api_views.CaseViewSet, basename="legal-case")
-router.register("consultations", api_views.ConsultationViewSet, basename="legal-consultation")
-router.register("firms", api_views.FirmViewSet, basename="legal-firm")
+router.register("cases", api.CaseViewSet, basename="legal-case")
+router.register("consultations", api.ConsultationViewSet, basename="legal-consultation")
+router.register("firms", api.FirmViewSet, basename="legal-firm")
 urlpatterns = router.urls

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, Region
+from accounts.models import Organisation, Region, Role, User
 from accounts.scoping import employers_visible_to, regions_visible_to
 from core.validators import validate_id_number
 
@@ -56,6 +56,7 @@ class ApplicationForm(forms.ModelForm):
         return value
 
 
+# --- one input form per workflow action (the API input is derived from it by core.workflow_api) ------
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("决定"), choices=[("approve", _("给予法律援助")), ("reject", _("不予法律援助"))])
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -66,7 +67,8 @@ class RequestDocumentsForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    firm = forms.ModelChoiceField(label=_("指定律所"), queryset=Organisation.objects.filter(firm_profile__isnull=False))
+    firm = forms.ModelChoiceField(label=_("指定律所"), queryset=Organisation.objects.filter(firm_profile__isnull=False),
+                                  help_text=_("合作律所的单位编号"))
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -79,11 +81,18 @@ class DeclineForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    lawyer = forms.ModelChoiceField(label=_("承办律师"), queryset=None)
+    """The menu lists the firm's own lawyers; any lawyer id is parsed so that choosing another firm's lawyer
+    is refused by the rule (403 with the reason), not reported as an unknown choice."""
 
-    def __init__(self, *args, lawyers=None, **kwargs):
+    lawyer = forms.ModelChoiceField(label=_("承办律师"), queryset=User.objects.filter(role=Role.LAWYER, is_active=True))
+
+    def __init__(self, *args, actor=None, obj=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lawyer"].queryset = lawyers
+        if obj is not None and obj.assigned_firm_id:
+            from .selectors import lawyers_of
+
+            own = lawyers_of(obj.assigned_firm)
+            self.fields["lawyer"].widget.choices = [("", "---------")] + [(u.pk, str(u)) for u in own]
 
 
 class WorkLogForm(forms.ModelForm):
@@ -96,7 +105,7 @@ class WorkLogForm(forms.ModelForm):
 
 
 class DocumentForm(forms.Form):
-    file = forms.FileField(label=_("文件"))
+    file = forms.FileField(label=_("文件"), help_text=_("PDF、JPG、PNG 或 DOCX；系统按内容识别类型。"))
     description = forms.CharField(label=_("说明"), required=False, max_length=200)
 
 

@@ -180,22 +180,6 @@ class Outcome(models.TextChoices):
     WITHDRAWN = "withdrawn", _("撤回")
 
 
-def _is_staff(instance, user):
-    return user.is_sysadmin or user.role == "union_staff"
-
-
-def _is_firm_admin(instance, user):
-    return user.is_sysadmin or user.role == "firm_admin"
-
-
-def _is_firm_user(instance, user):
-    return user.is_sysadmin or user.role in ("firm_admin", "lawyer")
-
-
-def _is_staff_or_system(instance, user):
-    return user is None or _is_staff(instance, user)
-
-
 class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     number = models.CharField(_("编号"), max_length=20, unique=True, editable=False)
     state = FSMField(_("状态"), choices=CaseState.choices, default=CaseState.SUBMITTED, protected=True, db_index=True)
@@ -306,11 +290,11 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             raise ValidationError({"satisfaction": _("满意度应为1到5。")})
 
     # --- transitions: fields in memory only -------------------------------------------------------
-    @transition(field=state, source=CaseState.SUBMITTED, target=CaseState.AWAITING_DOCUMENTS, permission=_is_staff)
+    @transition(field=state, source=CaseState.SUBMITTED, target=CaseState.AWAITING_DOCUMENTS)
     def request_documents(self, *, on):
         self.waiting_since = on
 
-    @transition(field=state, source=CaseState.AWAITING_DOCUMENTS, target=CaseState.SUBMITTED, permission=_is_staff)
+    @transition(field=state, source=CaseState.AWAITING_DOCUMENTS, target=CaseState.SUBMITTED)
     def documents_received(self, *, on):
         if self.waiting_since and on >= self.waiting_since:
             self.document_pauses = [*self.document_pauses, [self.waiting_since.isoformat(), on.isoformat()]]
@@ -321,8 +305,7 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         return self.state == CaseState.SUBMITTED or self.urgent
 
     @transition(
-        field=state, source=[CaseState.SUBMITTED, CaseState.AWAITING_DOCUMENTS], target=CaseState.APPROVED,
-        permission=_is_staff, conditions=[can_approve_now],
+        field=state, source=[CaseState.SUBMITTED, CaseState.AWAITING_DOCUMENTS], target=CaseState.APPROVED, conditions=[can_approve_now],
     )
     def approve(self, *, by, reason, at):
         self.decision_reason = reason
@@ -330,32 +313,32 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         self.decided_at = at
         self.decision_overdue = self.decision_due_soon = False
 
-    @transition(field=state, source=[CaseState.SUBMITTED, CaseState.AWAITING_DOCUMENTS], target=CaseState.REJECTED, permission=_is_staff)
+    @transition(field=state, source=[CaseState.SUBMITTED, CaseState.AWAITING_DOCUMENTS], target=CaseState.REJECTED)
     def reject(self, *, by, reason, at):
         self.decision_reason = reason
         self.decided_by = by
         self.decided_at = at
         self.decision_overdue = self.decision_due_soon = False
 
-    @transition(field=state, source=CaseState.APPROVED, target=CaseState.OFFERED, permission=_is_staff_or_system)
+    @transition(field=state, source=CaseState.APPROVED, target=CaseState.OFFERED)
     def offer(self, *, firm):
         self.assigned_firm = firm
         self.no_firm_available = False
 
-    @transition(field=state, source=CaseState.APPROVED, target=CaseState.APPROVED, permission=_is_staff_or_system)
+    @transition(field=state, source=CaseState.APPROVED, target=CaseState.APPROVED)
     def mark_unroutable(self):
         self.no_firm_available = True
 
-    @transition(field=state, source=CaseState.OFFERED, target=CaseState.APPROVED, permission=_is_staff)
+    @transition(field=state, source=CaseState.OFFERED, target=CaseState.APPROVED)
     def withdraw_offer(self):
         self.assigned_firm = None
 
-    @transition(field=state, source=CaseState.OFFERED, target=CaseState.ACCEPTED, permission=_is_firm_admin)
+    @transition(field=state, source=CaseState.OFFERED, target=CaseState.ACCEPTED)
     def accept(self, *, by, at):
         self.conflict_checked_by = by
         self.accepted_at = at
 
-    @transition(field=state, source=CaseState.OFFERED, target=CaseState.APPROVED, permission=_is_firm_admin)
+    @transition(field=state, source=CaseState.OFFERED, target=CaseState.APPROVED)
     def decline(self):
         self.assigned_firm = None
 
@@ -363,11 +346,11 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def time_out(self):
         self.assigned_firm = None
 
-    @transition(field=state, source=[CaseState.ACCEPTED, CaseState.IN_PROGRESS], target=CaseState.IN_PROGRESS, permission=_is_firm_admin)
+    @transition(field=state, source=[CaseState.ACCEPTED, CaseState.IN_PROGRESS], target=CaseState.IN_PROGRESS)
     def assign_lawyer(self, *, lawyer):
         self.assigned_lawyer = lawyer
 
-    @transition(field=state, source=CaseState.IN_PROGRESS, target=CaseState.CLOSED, permission=_is_firm_user)
+    @transition(field=state, source=CaseState.IN_PROGRESS, target=CaseState.CLOSED)
     def close(self, *, outcome, amount_recovered, at):
         self.outcome = outcome
         self.amount_recovered = amount_recovered
@@ -434,6 +417,9 @@ class CaseDocument(models.Model):
     file = models.FileField(_("文件"), upload_to=_upload_to)
     original_name = models.CharField(_("文件名"), max_length=200)
     description = models.CharField(_("说明"), max_length=200, blank=True)
+    content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

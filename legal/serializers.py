@@ -98,47 +98,6 @@ class CaseCreateSerializer(serializers.ModelSerializer):
         return value
 
 
-class DecisionIn(serializers.Serializer):
-    decision = _choice_in([("approve", "approve"), ("reject", "reject")])
-    reason = serializers.CharField()
-
-
-class ReasonIn(serializers.Serializer):
-    reason = serializers.CharField()
-
-
-class OverrideIn(serializers.Serializer):
-    firm = serializers.IntegerField(help_text="organisation id of a partner firm")
-    reason = serializers.CharField()
-
-
-class AcceptIn(serializers.Serializer):
-    conflict_confirmed = serializers.BooleanField()
-
-
-class AssignIn(serializers.Serializer):
-    lawyer = serializers.IntegerField()
-
-
-class WorkLogIn(serializers.Serializer):
-    date = serializers.DateField()
-    hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0)
-    activity = serializers.CharField()
-    next_deadline = serializers.DateField(required=False, allow_null=True)
-    next_deadline_note = serializers.CharField(required=False, allow_blank=True)
-    next_steps = serializers.CharField(required=False, allow_blank=True)
-
-
-class CloseIn(serializers.Serializer):
-    outcome = _choice_in(Outcome.choices)
-    amount_recovered = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=0)
-
-
-class SatisfactionIn(serializers.Serializer):
-    score = serializers.IntegerField(min_value=1, max_value=5)
-    note = serializers.CharField(required=False, allow_blank=True)
-
-
 class ConsultationSerializer(serializers.ModelSerializer):
     topic = _choice_in(Matter.choices, required=False)
     channel = _choice_in(Consultation.Channel.choices, required=False)

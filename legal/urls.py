@@ -11,7 +11,6 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
     path("cases/<int:pk>/documents/<int:doc_pk>/", views.document_download, name="document_download"),
-    path("cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
     path("inbox/", views.inbox, name="inbox"),
     path("firms/", views.firm_list, name="firm_list"),
     path("firms/<int:org_pk>/", views.firm_edit, name="firm_edit"),

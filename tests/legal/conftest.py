@@ -52,8 +52,8 @@ def make_case(world):
 def approved(world, make_case):
     """Approve a fresh case as Hohhot staff; routing runs at once."""
 
-    def make(**over):
-        case = make_case(**over)
-        return services.case_decide(actor=world.users.staff_hh, case_id=case.pk, approve=True, reason="符合条件")
+    def make(actor=None, **over):
+        case = make_case(actor=actor, **over)
+        return services.case_decide(actor=actor or world.users.staff_hh, case=case.pk, approve=True, reason="符合条件")
 
     return make

@@ -55,10 +55,10 @@ def test_exemption_does_not_cover_other_matters_or_non_migrants(world, make_case
 def test_staff_decide_with_a_reason_and_may_depart_from_the_proposal(world, firms, make_case):
     case = make_case(is_migrant_worker=False, household_size=1, household_monthly_income=Decimal("90000"))
     with pytest.raises(ValidationError):
-        services.case_decide(actor=world.users.staff_hh, case_id=case.pk, approve=True, reason="  ")
+        services.case_decide(actor=world.users.staff_hh, case=case.pk, approve=True, reason="  ")
     case.refresh_from_db()
     assert case.state == "submitted"
-    case = services.case_decide(actor=world.users.staff_hh, case_id=case.pk, approve=True, reason="申请人重病，家庭实际困难")
+    case = services.case_decide(actor=world.users.staff_hh, case=case.pk, approve=True, reason="申请人重病，家庭实际困难")
     assert case.decision_reason == "申请人重病，家庭实际困难" and case.decided_by == world.users.staff_hh
     assert case.state == "offered"
 
@@ -68,14 +68,14 @@ def test_firm_users_cannot_decide(world, make_case):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.case_decide(actor=world.users.firm_admin_a, case_id=case.pk, approve=True, reason="x")
+        services.case_decide(actor=world.users.firm_admin_a, case=case.pk, approve=True, reason="x")
 
 
 def test_decision_due_pauses_while_waiting_for_documents(world, make_case):
     case = make_case(received_on=D(2026, 9, 1))
     assert case.decision_due == D(2026, 9, 8)  # 7 days from 2 Sep
-    services.case_request_documents(actor=world.users.staff_hh, case_id=case.pk, what="工资条", on=D(2026, 9, 3))
-    case = services.case_documents_received(actor=world.users.staff_hh, case_id=case.pk, on=D(2026, 9, 6))
+    services.case_request_documents(actor=world.users.staff_hh, case=case.pk, what="工资条", on=D(2026, 9, 3))
+    case = services.case_documents_received(actor=world.users.staff_hh, case=case.pk, on=D(2026, 9, 6))
     # paused 3, 4, 5 Sep (request day to the day before receipt): 3 days later
     assert case.document_pauses == [["2026-09-03", "2026-09-05"]]
     assert case.decision_due == D(2026, 9, 11)
@@ -95,12 +95,12 @@ def test_urgent_case_may_be_approved_while_documents_missing(world, firms, make_
     from django.utils import timezone
 
     normal = make_case()
-    services.case_request_documents(actor=world.users.staff_hh, case_id=normal.pk, what="x")
+    services.case_request_documents(actor=world.users.staff_hh, case=normal.pk, what="x")
     with pytest.raises(ValidationError):
-        services.case_decide(actor=world.users.staff_hh, case_id=normal.pk, approve=True, reason="ok")
+        services.case_decide(actor=world.users.staff_hh, case=normal.pk, approve=True, reason="ok")
     urgent = make_case(limitation_date=timezone.localdate() + dt.timedelta(days=3))
-    services.case_request_documents(actor=world.users.staff_hh, case_id=urgent.pk, what="x")
-    assert services.case_decide(actor=world.users.staff_hh, case_id=urgent.pk, approve=True, reason="先行援助").state == "offered"
+    services.case_request_documents(actor=world.users.staff_hh, case=urgent.pk, what="x")
+    assert services.case_decide(actor=world.users.staff_hh, case=urgent.pk, approve=True, reason="先行援助").state == "offered"
 
 
 # --- ID numbers (GB 11643-1999) -------------------------------------------------------------------

@@ -17,8 +17,8 @@ def test_assignment_letter_text_and_visibility(world, firms, approved):
     case = approved()
     assert not kind.applies(case)
     assert not kind.visible_to(world.users.firm_admin_a).filter(pk=case.pk).exists()
-    services.case_accept(actor=world.users.firm_admin_a, case_id=case.pk, conflict_confirmed=True)
-    case = services.case_assign_lawyer(actor=world.users.firm_admin_a, case_id=case.pk, lawyer=world.users.lawyer_a)
+    services.case_accept(actor=world.users.firm_admin_a, case=case.pk, conflict_confirmed=True)
+    case = services.case_assign_lawyer(actor=world.users.firm_admin_a, case=case.pk, lawyer=world.users.lawyer_a)
     assert kind.applies(case)
     built, code, html = build_html(kind=kind, obj=case)
     assert "指派" in built.title and case.number in html and world.firm_a.name in html
@@ -35,8 +35,8 @@ def test_firm_download_of_the_letter_is_audited_as_a_personal_data_view(world, f
     from documents.services import document_generate_now
 
     case = approved()
-    services.case_accept(actor=world.users.firm_admin_a, case_id=case.pk, conflict_confirmed=True)
-    case = services.case_assign_lawyer(actor=world.users.firm_admin_a, case_id=case.pk, lawyer=world.users.lawyer_a)
+    services.case_accept(actor=world.users.firm_admin_a, case=case.pk, conflict_confirmed=True)
+    case = services.case_assign_lawyer(actor=world.users.firm_admin_a, case=case.pk, lawyer=world.users.lawyer_a)
     doc = document_generate_now(kind=registry.get("assignment"), obj=case, actor=world.users.firm_admin_a)
     url = f"/documents/{doc.pk}/download/"
     views = AuditEvent.objects.filter(action="view_personal_data", object_id=str(case.pk), data__what="assignment_letter")

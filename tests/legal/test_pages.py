@@ -51,25 +51,25 @@ def test_staff_decide_request_documents_and_override_through_pages(world, firms,
     client = client_for(world.users.staff_hh)
     client.post("/legal-aid/cases/new/", app_post(world))
     case = LegalAidCase.objects.get()
-    client.post(f"/legal-aid/cases/{case.pk}/request-documents/", {"what": "劳动合同"})
+    client.post(f"/do/legal/{case.pk}/request_documents/", {"what": "劳动合同"})
     case.refresh_from_db()
     assert case.state == "awaiting_documents"
-    client.post(f"/legal-aid/cases/{case.pk}/documents-received/")
+    client.post(f"/do/legal/{case.pk}/documents_received/")
     case.refresh_from_db()
     assert case.state == "submitted"
-    resp = client.post(f"/legal-aid/cases/{case.pk}/decide/", {"decision": "approve", "reason": ""}, follow=True)
+    resp = client.post(f"/do/legal/{case.pk}/decide/", {"decision": "approve", "reason": ""}, follow=True)
     case.refresh_from_db()
     assert case.state == "submitted" and "理由" in resp.content.decode()
-    client.post(f"/legal-aid/cases/{case.pk}/decide/", {"decision": "approve", "reason": "免审"})
+    client.post(f"/do/legal/{case.pk}/decide/", {"decision": "approve", "reason": "免审"})
     case.refresh_from_db()
     assert case.state == "offered" and case.assigned_firm == world.firm_a
     page = client.get(f"/legal-aid/cases/{case.pk}/").content.decode()
     assert "选择" in page and "负载" in page  # the routing explanation is shown to staff
-    client.post(f"/legal-aid/cases/{case.pk}/override/", {"firm": world.firm_b.pk, "reason": "申请人住在包头"})
+    client.post(f"/do/legal/{case.pk}/route_override/", {"firm": world.firm_b.pk, "reason": "申请人住在包头"})
     case.refresh_from_db()
     assert case.assigned_firm == world.firm_b
     # firm users may not use staff actions
-    r = client_for(world.users.firm_admin_b).post(f"/legal-aid/cases/{case.pk}/override/", {"firm": world.firm_a.pk, "reason": "x"})
+    r = client_for(world.users.firm_admin_b).post(f"/do/legal/{case.pk}/route_override/", {"firm": world.firm_a.pk, "reason": "x"})
     assert r.status_code == 403
 
 
@@ -77,20 +77,20 @@ def test_firm_admin_accepts_assigns_and_lawyer_works_through_pages(world, firms,
     settings.MEDIA_ROOT = tmp_path
     case = approved()
     admin = client_for(world.users.firm_admin_a)
-    admin.post(f"/legal-aid/cases/{case.pk}/accept/", {"conflict_confirmed": "on"})
-    admin.post(f"/legal-aid/cases/{case.pk}/assign/", {"lawyer": world.users.lawyer_a.pk})
+    admin.post(f"/do/legal/{case.pk}/accept/", {"conflict_confirmed": "on"})
+    admin.post(f"/do/legal/{case.pk}/assign_lawyer/", {"lawyer": world.users.lawyer_a.pk})
     case.refresh_from_db()
     assert case.state == "in_progress" and case.assigned_lawyer == world.users.lawyer_a
     lawyer = client_for(world.users.lawyer_a)
-    lawyer.post(f"/legal-aid/cases/{case.pk}/worklog/", {"date": "2026-09-03", "hours": "1.5", "activity": "调查取证", "next_steps": "立案"})
+    lawyer.post(f"/do/legal/{case.pk}/worklog_add/", {"date": "2026-09-03", "hours": "1.5", "activity": "调查取证", "next_steps": "立案"})
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    lawyer.post(f"/legal-aid/cases/{case.pk}/upload/", {"file": SimpleUploadedFile("证据.pdf", b"x"), "description": "证据"})
+    lawyer.post(f"/do/legal/{case.pk}/document_add/", {"file": SimpleUploadedFile("证据.pdf", b"%PDF-1.4 x"), "description": "证据"})
     page = lawyer.get(f"/legal-aid/cases/{case.pk}/").content.decode()
     assert "调查取证" in page and "证据.pdf" in page and "立案" in page
     doc = case.documents.get()
     assert not doc.file.name.endswith("证据.pdf") and doc.file.name.startswith("legal/")
-    lawyer.post(f"/legal-aid/cases/{case.pk}/close/", {"outcome": "award_won", "amount_recovered": "9000"})
+    lawyer.post(f"/do/legal/{case.pk}/close/", {"outcome": "award_won", "amount_recovered": "9000"})
     case.refresh_from_db()
     assert case.state == "closed" and case.amount_recovered == Decimal("9000")
 
@@ -138,7 +138,7 @@ def test_list_pages_query_counts_do_not_grow(world, firms, approved, make_case, 
     for _ in range(3):
         approved()
         make_case()
-    services.case_accept(actor=world.users.firm_admin_a, case_id=LegalAidCase.objects.filter(state="offered").first().pk, conflict_confirmed=True)
+    services.case_accept(actor=world.users.firm_admin_a, case=LegalAidCase.objects.filter(state="offered").first().pk, conflict_confirmed=True)
     for user, url in [(world.users.staff_hh, "/legal-aid/cases/"), (world.users.firm_admin_a, "/legal-aid/cases/"),
                       (world.users.firm_admin_a, "/legal-aid/inbox/"), (world.users.staff_hh, "/legal-aid/firms/"),
                       (world.users.staff_hh, "/legal-aid/consultations/")]:

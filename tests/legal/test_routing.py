@@ -104,20 +104,20 @@ def test_capacity_counts_open_cases(world, firms, approved):
 
 
 def test_no_firm_qualifies_alerts_region_staff_once(world, firms, approved):
-    case = approved(applicant_region=region("150602"))  # Ordos: nobody serves it
+    case = approved(actor=world.users.staff_nm, applicant_region=region("150602"))  # Ordos: nobody serves it
     assert case.state == "approved" and case.no_firm_available
     alerts = Notification.objects.filter(kind="legal.no_firm")
     recipients = set(alerts.values_list("recipient__username", flat=True))
     assert recipients == {world.users.staff_nm.username}  # Hohhot/Baotou staff do not oversee Ordos
-    services.route(case_id=case.pk)
+    services.route(case=case.pk)
     assert alerts.count() == 1
 
 
 def test_staff_override_with_reason(world, firms, approved):
     case = approved()
     with pytest.raises(ValidationError):
-        services.route_override(actor=world.users.staff_hh, case_id=case.pk, firm_org=world.firm_b, reason="")
-    case = services.route_override(actor=world.users.staff_hh, case_id=case.pk, firm_org=world.firm_b, reason="申请人要求鹿城律所")
+        services.route_override(actor=world.users.staff_hh, case=case.pk, firm=world.firm_b, reason="")
+    case = services.route_override(actor=world.users.staff_hh, case=case.pk, firm=world.firm_b, reason="申请人要求鹿城律所")
     assert case.assigned_firm == world.firm_b
     first, second = case.attempts.order_by("pk")
     assert first.outcome == "withdrawn" and second.override_reason == "申请人要求鹿城律所"
@@ -126,13 +126,13 @@ def test_staff_override_with_reason(world, firms, approved):
 
 def test_override_refuses_conflicted_or_declined_firm(world, firms, approved):
     case = approved()
-    services.case_decline(actor=world.users.firm_admin_a, case_id=case.pk, reason="人手不足")
+    services.case_decline(actor=world.users.firm_admin_a, case=case.pk, reason="人手不足")
     with pytest.raises(ValidationError) as exc:
-        services.route_override(actor=world.users.staff_hh, case_id=case.pk, firm_org=world.firm_a, reason="再试一次")
+        services.route_override(actor=world.users.staff_hh, case=case.pk, firm=world.firm_a, reason="再试一次")
     assert "拒绝" in str(exc.value)
     FirmEngagement.objects.create(firm=world.firm_b, employer=world.emp_a)
     with pytest.raises(ValidationError):
-        services.route_override(actor=world.users.staff_hh, case_id=case.pk, firm_org=world.firm_b, reason="x")
+        services.route_override(actor=world.users.staff_hh, case=case.pk, firm=world.firm_b, reason="x")
 
 
 def test_decline_reroutes_and_never_returns(world, firms, approved):
@@ -141,10 +141,10 @@ def test_decline_reroutes_and_never_returns(world, firms, approved):
         p.regions.add(region("150000"))
     case = approved()
     first = case.assigned_firm
-    case = services.case_decline(actor=first.members.get(role="firm_admin"), case_id=case.pk, reason="利益冲突")
+    case = services.case_decline(actor=first.members.get(role="firm_admin"), case=case.pk, reason="利益冲突")
     assert case.state == "offered" and case.assigned_firm != first
     second = case.assigned_firm
-    case = services.case_decline(actor=second.members.get(role="firm_admin"), case_id=case.pk, reason="无空余律师")
+    case = services.case_decline(actor=second.members.get(role="firm_admin"), case=case.pk, reason="无空余律师")
     # both declined: nobody left, never back to the first
     assert case.state == "approved" and case.no_firm_available and case.assigned_firm is None
     assert list(case.attempts.values_list("outcome", flat=True)) == ["declined", "declined"]
@@ -153,7 +153,7 @@ def test_decline_reroutes_and_never_returns(world, firms, approved):
 def test_decline_needs_reason(world, firms, approved):
     case = approved()
     with pytest.raises(ValidationError):
-        services.case_decline(actor=world.users.firm_admin_a, case_id=case.pk, reason="")
+        services.case_decline(actor=world.users.firm_admin_a, case=case.pk, reason="")
     case.refresh_from_db()
     assert case.state == "offered" and case.assigned_firm == world.firm_a
 

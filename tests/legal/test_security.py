@@ -23,13 +23,13 @@ def personal_bits():
 @pytest.fixture
 def offered(world, firms, approved):
     case = approved()
-    services.document_add(actor=world.users.staff_hh, case_id=case.pk, upload=SimpleUploadedFile("工资条.pdf", b"%PDF-1.4 x"))
+    services.document_add(actor=world.users.staff_hh, case=case.pk, upload=SimpleUploadedFile("工资条.pdf", b"%PDF-1.4 x"))
     assert case.assigned_firm == world.firm_a
     return case
 
 
 def accept(world, case):
-    return services.case_accept(actor=world.users.firm_admin_a, case_id=case.pk, conflict_confirmed=True)
+    return services.case_accept(actor=world.users.firm_admin_a, case=case.pk, conflict_confirmed=True)
 
 
 def test_summary_before_acceptance_has_no_personal_fields_html(world, offered, client_for):
@@ -69,10 +69,10 @@ def test_documents_not_downloadable_before_acceptance(world, offered, client_for
 
 def test_accept_requires_conflict_confirmation(world, offered, client_for):
     client = client_for(world.users.firm_admin_a)
-    client.post(f"/legal-aid/cases/{offered.pk}/accept/", {})
+    client.post(f"/do/legal/{offered.pk}/accept/", {})
     offered.refresh_from_db()
     assert offered.state == "offered"
-    client.post(f"/legal-aid/cases/{offered.pk}/accept/", {"conflict_confirmed": "on"})
+    client.post(f"/do/legal/{offered.pk}/accept/", {"conflict_confirmed": "on"})
     offered.refresh_from_db()
     assert offered.state == "accepted" and offered.conflict_checked_by == world.users.firm_admin_a
 
@@ -103,7 +103,7 @@ def test_other_firm_gets_404_everywhere(world, offered, client_for, api_for):
         c = client_for(user)
         assert c.get(f"/legal-aid/cases/{offered.pk}/").status_code == 404
         assert c.get(f"/legal-aid/cases/{offered.pk}/documents/{doc.pk}/").status_code == 404
-        assert c.post(f"/legal-aid/cases/{offered.pk}/worklog/", {"date": "2026-09-01", "hours": "1", "activity": "x"}).status_code == 404
+        assert c.post(f"/do/legal/{offered.pk}/worklog_add/", {"date": "2026-09-01", "hours": "1", "activity": "x"}).status_code == 404
         api = api_for(user)
         assert api.get(f"/api/v1/legal-aid/cases/{offered.pk}/").status_code == 404
         assert api.post(f"/api/v1/legal-aid/cases/{offered.pk}/close/", {"outcome": "settled"}, format="json").status_code == 404
@@ -124,7 +124,7 @@ def test_lawyer_sees_only_cases_their_firm_accepted(world, offered, client_for, 
 
 
 def test_declining_firm_loses_access(world, offered, client_for, firms):
-    services.case_decline(actor=world.users.firm_admin_a, case_id=offered.pk, reason="冲突")
+    services.case_decline(actor=world.users.firm_admin_a, case=offered.pk, reason="冲突")
     assert client_for(world.users.firm_admin_a).get(f"/legal-aid/cases/{offered.pk}/").status_code == 404
 
 
@@ -148,9 +148,9 @@ def test_full_firm_workflow_through_the_api(world, offered, api_for):
     assert admin.post(f"/api/v1/legal-aid/cases/{offered.pk}/accept/", {"conflict_confirmed": False}, format="json").status_code == 400
     assert admin.post(f"/api/v1/legal-aid/cases/{offered.pk}/accept/", {"conflict_confirmed": True}, format="json").status_code == 200
     # a lawyer of another firm cannot be assigned
-    r = admin.post(f"/api/v1/legal-aid/cases/{offered.pk}/assign/", {"lawyer": world.users.lawyer_b.pk}, format="json")
+    r = admin.post(f"/api/v1/legal-aid/cases/{offered.pk}/assign-lawyer/", {"lawyer": world.users.lawyer_b.pk}, format="json")
     assert r.status_code == 403
-    r = admin.post(f"/api/v1/legal-aid/cases/{offered.pk}/assign/", {"lawyer": world.users.lawyer_a.pk}, format="json")
+    r = admin.post(f"/api/v1/legal-aid/cases/{offered.pk}/assign-lawyer/", {"lawyer": world.users.lawyer_a.pk}, format="json")
     assert r.status_code == 200 and r.json()["state"] == "in_progress"
     lawyer = api_for(world.users.lawyer_a)
     r = lawyer.post(f"/api/v1/legal-aid/cases/{offered.pk}/worklog/",
@@ -161,5 +161,5 @@ def test_full_firm_workflow_through_the_api(world, offered, api_for):
     assert r.status_code == 409 and "刷新" in r.json()["detail"]
     r = lawyer.post(f"/api/v1/legal-aid/cases/{offered.pk}/close/", {"outcome": "mediated", "amount_recovered": "12000"}, format="json")
     assert r.status_code == 200 and r.json()["outcome"] == "mediated"
-    r = api_for(world.users.staff_hh).post(f"/api/v1/legal-aid/cases/{offered.pk}/satisfaction/", {"score": 5}, format="json")
+    r = api_for(world.users.staff_hh).post(f"/api/v1/legal-aid/cases/{offered.pk}/record-satisfaction/", {"score": 5}, format="json")
     assert r.status_code == 200 and r.json()["satisfaction"] == 5

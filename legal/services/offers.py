@@ -1,0 +1,127 @@
+"""Routing: offer an approved case to a firm (automatically, or chosen by staff with a reason), and the
+system's timeout when a firm does not answer. `legal.routing` holds the pure choice."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, Role
+from core.deadlines import compute_due
+from core.runner import lock_for, run_transition
+from notifications.services import notify
+
+from .. import routing
+from ..models import CaseState, FirmProfile, LegalAidCase, RoutingAttempt
+from ..selectors import staff_for_region
+from ._common import case_url, pk_of
+
+
+def _offer(*, case_pk, firm_org: Organisation, actor, action: str | None, explanation: str, override_reason: str = "",
+           now=None) -> LegalAidCase:
+    now = now or timezone.now()
+    profile = FirmProfile.objects.select_for_update().get(organisation=firm_org)
+    due = compute_due(profile.response_rule, now)
+    case = run_transition(
+        model=LegalAidCase, pk=case_pk, actor=actor, name="offer", action=action, kwargs={"firm": firm_org},
+        reason=override_reason or explanation, data={"firm": firm_org.pk, "override": bool(override_reason)},
+    )
+    RoutingAttempt.objects.create(
+        case=case, firm=firm_org, offered_at=now, response_due=due.due, response_due_explanation=due.explanation,
+        explanation=explanation, override_reason=override_reason, offered_by=actor,
+    )
+    profile.last_assigned_at = now
+    profile.save(update_fields=["last_assigned_at"])
+    admins = firm_org.members.filter(role=Role.FIRM_ADMIN, is_active=True)
+    notify(
+        recipients=admins, kind="legal.offered", title=_("新的法律援助案件待接受：%(n)s") % {"n": case.number},
+        body=_("请在 %(due)s 前接受或拒绝。") % {"due": due.due}, url=case_url(case), obj=case,
+    )
+    return case
+
+
+@transaction.atomic
+def route(*, case, actor=None, now=None, expected_state=None) -> LegalAidCase:
+    """Offer an approved case to the best qualified firm; when none qualifies, mark it and alert region staff.
+    `actor=None` is the system (after approval, a decline or a timeout); staff may ask again (action `route`)."""
+    action = "route" if actor is not None else None
+    locked = lock_for(LegalAidCase, pk_of(case), actor, action=action)
+    if locked.state != CaseState.APPROVED:
+        return locked
+    info, firms = routing.load_candidates(locked)
+    result = routing.choose_firm(info, firms)
+    if result.firm is not None:
+        return _offer(case_pk=locked.pk, firm_org=Organisation.objects.get(pk=result.firm.id), actor=actor, action=action,
+                      explanation=result.explanation, now=now)
+    was_flagged = locked.no_firm_available
+    routed = run_transition(
+        model=LegalAidCase, pk=locked.pk, actor=actor, name="mark_unroutable", action=action, reason=result.explanation,
+        data={"rejected": {str(k): v for k, v in result.rejected.items()}},
+    )
+    if not was_flagged:
+        notify(
+            recipients=staff_for_region(routed.applicant_region), kind="legal.no_firm",
+            title=_("法律援助案件 %(n)s 没有符合条件的律所，请人工指派") % {"n": routed.number},
+            body=result.explanation, url=case_url(routed), obj=routed,
+        )
+    return routed
+
+
+@transaction.atomic
+def route_override(*, actor, case, firm: Organisation, reason: str, expected_state=None) -> LegalAidCase:
+    """Staff choose the firm themselves, with a reason. Never a firm that declined the case or has a conflict;
+    other rules (region, matter, capacity) may be overridden and the explanation says which."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("人工指定律所必须填写理由。")})
+    locked = lock_for(LegalAidCase, pk_of(case), actor, action="route_override")
+    info, firms = routing.load_candidates(locked)
+    chosen = next((f for f in firms if f.id == firm.pk), None)
+    if chosen is None:
+        raise ValidationError({"firm": _("该单位不是合作律所。")})
+    problems = routing.disqualifications(chosen, info)
+    hard = []
+    if chosen.id in info.declined_firm_ids:
+        hard.append(_("已拒绝或超时未答复本案"))
+    if info.employer_id is not None and info.employer_id in chosen.conflict_employer_ids:
+        hard.append(_("正在代理对方用人单位（利益冲突）"))
+    if hard:
+        raise ValidationError({"firm": _("不能指定该律所：%(why)s") % {"why": "；".join(hard)}})
+    if locked.state == CaseState.OFFERED:
+        if locked.assigned_firm_id == firm.pk:
+            raise ValidationError({"firm": _("案件已推送给该律所。")})
+        RoutingAttempt.objects.filter(case=locked, outcome=RoutingAttempt.Result.PENDING).update(
+            outcome=RoutingAttempt.Result.WITHDRAWN, responded_at=timezone.now(), reason=reason
+        )
+        run_transition(model=LegalAidCase, pk=locked.pk, actor=actor, name="withdraw_offer", action="route_override",
+                       expected_state=expected_state, reason=reason)
+        expected_state = None
+    explanation = _("工作人员人工指定：%(desc)s。") % {"desc": routing.describe(chosen)}
+    if problems:
+        explanation += _("（未满足的规则：%(p)s）") % {"p": "；".join(problems)}
+    return _offer(case_pk=locked.pk, firm_org=firm, actor=actor, action="route_override", explanation=explanation,
+                  override_reason=reason)
+
+
+@transaction.atomic
+def case_time_out(*, case, today: dt.date, now=None) -> LegalAidCase | None:
+    """System: the firm let the response period pass. Idempotent (does nothing unless still pending and overdue)."""
+    locked = lock_for(LegalAidCase, pk_of(case), None)
+    if locked.state != CaseState.OFFERED:
+        return None
+    pending = RoutingAttempt.objects.select_for_update().filter(
+        case=locked, firm_id=locked.assigned_firm_id, outcome=RoutingAttempt.Result.PENDING, response_due__lt=today
+    ).first()
+    if pending is None:
+        return None
+    firm_id = locked.assigned_firm_id
+    run_transition(
+        model=LegalAidCase, pk=locked.pk, actor=None, name="time_out", expected_state=CaseState.OFFERED,
+        reason=_("律所未在 %(due)s 前答复") % {"due": pending.response_due}, data={"firm": firm_id},
+    )
+    pending.outcome, pending.responded_at = RoutingAttempt.Result.TIMED_OUT, now or timezone.now()
+    pending.reason = _("超过答复期限")
+    pending.save(update_fields=["outcome", "reason", "responded_at"])
+    return route(case=locked.pk, actor=None, now=now)
