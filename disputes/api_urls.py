@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from .api_views import DisputeViewSet
+from .api import DisputeViewSet
 
 router = SimpleRouter()
 router.register("", DisputeViewSet, basename="api-disputes")

@@ -6,11 +6,9 @@ class DisputesConfig(AppConfig):
     verbose_name = "劳动争议"
 
     def ready(self):
-        from core import sweep, visibility
+        from core import sweep
 
-        from . import services
-        from .models import DisputeCase
-        from .selectors import disputes_visible_to
+        from . import services, workflow
 
-        visibility.register(DisputeCase, disputes_visible_to)
+        workflow.setup()  # also registers the scope with core.visibility
         sweep.register("disputes", services.sweep)

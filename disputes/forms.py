@@ -107,15 +107,17 @@ class EvidenceForm(forms.Form):
     )
 
 
-# --- one form per transition; fields are the service's keyword arguments ------------------------------
+# --- one input form per action (disputes/workflow.py); fields are the service's keyword arguments; the
+# API input of each action is derived from its form (core.workflow_api) ------------------------------
 
 
 class _Base(forms.Form):
     expected_state = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, obj=None, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.case = case
+        self.case = obj
+        self.actor = actor
 
 
 class OnForm(_Base):
@@ -147,25 +149,38 @@ class ExtendForm(_Base):
 
 
 class AwardForm(_Base):
+    """One field per claim on the page (`claim_<id>`); the API sends `awarded` ({claim id: amount}) instead."""
+
     received_on = forms.DateField(label=_("收到裁决书日期"), widget=DATE, required=False, help_text=_("留空为今天。"))
     amount = forms.DecimalField(label=_("裁决总金额（元）"), max_digits=12, decimal_places=2, min_value=0, required=False)
+    awarded = forms.JSONField(label=_("各项请求的裁决金额"), required=False,
+                              help_text=_("请求编号 → 裁决金额（元），例如 {\"12\": \"8000.00\"}。"))
 
-    def __init__(self, *args, case=None, **kwargs):
-        super().__init__(*args, case=case, **kwargs)
-        if case is not None:
-            for claim in case.claims.all():
+    def __init__(self, *args, obj=None, actor=None, **kwargs):
+        super().__init__(*args, obj=obj, actor=actor, **kwargs)
+        if obj is not None:
+            self.fields["awarded"].widget = forms.HiddenInput()
+            for claim in obj.claims.all():
                 self.fields[f"claim_{claim.pk}"] = forms.DecimalField(
                     label=_("裁决金额：%(claim)s") % {"claim": claim}, max_digits=12, decimal_places=2, min_value=0,
                     required=False,
                 )
 
+    def clean_awarded(self):
+        value = self.cleaned_data.get("awarded") or {}
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("应为“请求编号 → 金额”的对象。"))
+        return value
+
     def clean(self):
         data = super().clean()
-        data["awarded"] = {
+        awarded = dict(data.get("awarded") or {})
+        awarded.update({
             int(k.split("_", 1)[1]): v for k, v in list(data.items()) if k.startswith("claim_") and v is not None
-        }
+        })
         for k in [k for k in data if k.startswith("claim_")]:
             data.pop(k)
+        data["awarded"] = awarded
         return data
 
 

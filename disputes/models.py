@@ -48,10 +48,7 @@ class ClaimKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-# 拖欠劳动报酬: art. 27(4) — no limitation while employment lasts, one year after it ends.
-REMUNERATION_KINDS = {ClaimKind.WAGE_ARREARS, ClaimKind.STANDBY_PAY, ClaimKind.PAY_CUT}
-# 因执行国家的劳动标准在工作时间、休息休假、社会保险等方面发生的争议: art. 47(2), always final.
-STANDARDS_KINDS = {ClaimKind.HOURS, ClaimKind.REST, ClaimKind.SOCIAL_INSURANCE}
+# The law's groupings of claim kinds live in disputes.rules (REMUNERATION_KINDS, STANDARDS_KINDS, MONEY_KINDS).
 
 
 class Outcome(models.TextChoices):
@@ -197,6 +194,8 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=state, source=[State.FILED, State.NEGOTIATION], target=State.MEDIATION)
     def apply_mediation(self, *, on, body, due):
+        if not (body or "").strip():
+            raise ValidationError({"mediation_body": _("请填写调解组织。")})
         self.mediation_applied_on = on
         self.mediation_body = body
         self.mediation_due, self.mediation_explanation = due
@@ -220,6 +219,8 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         target=State.ARBITRATION_APPLIED,
     )
     def apply_arbitration(self, *, on, commission, due):
+        if not (commission or "").strip():
+            raise ValidationError({"arbitration_commission": _("请填写仲裁委员会。")})
         self.arbitration_applied_on = on
         self.arbitration_commission = commission
         self.acceptance_due, self.acceptance_explanation = due
@@ -249,14 +250,16 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         field=state,
         source=[State.ACCEPTED, State.HEARING],
         target=GET_STATE(lambda self, **kw: self.state, states=[State.ACCEPTED, State.HEARING]),
-        conditions=[can_extend_award],
     )
     def extend_award(self, *, reason, due):
-        if not reason:
+        """`due(current_award_due) -> (date, explanation)`: the extension runs from the current due date."""
+        if self.award_extended:
+            raise ValidationError({"award_extension_reason": _("裁决期限只能延长一次（劳动争议调解仲裁法第43条）。")})
+        if not (reason or "").strip():
             raise ValidationError({"award_extension_reason": _("延长裁决期限必须写明理由。")})
         self.award_extended = True
         self.award_extension_reason = reason
-        self.award_due, self.award_explanation = due
+        self.award_due, self.award_explanation = due(self.award_due) if callable(due) else due
 
     @transition(field=state, source=[State.ACCEPTED, State.HEARING], target=State.AWARDED)
     def issue_award(self, *, received_on, amount, final, finality_reason, due):
@@ -273,6 +276,10 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=state, source=[State.AWARDED, State.NOT_ACCEPTED], target=State.COURT)
     def file_suit(self, *, on, court, by):
+        if by not in ("worker", "employer"):
+            raise ValidationError({"by": _("起诉方应为劳动者或用人单位。")})
+        if not (court or "").strip():
+            raise ValidationError({"court": _("请填写受诉法院。")})
         _not_before(on, self.award_received_on or self.not_accepted_on, "on", _("收到裁决书或不予受理的日期"))
         self.court_filed_on = on
         self.court_name = court

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.scoping import scope
 
-from .models import OPEN_STATES, DisputeCase, DisputeClaim, LimitationSuspension
+from .models import OPEN_STATES, DisputeCase, DisputeClaim
 
 
 def disputes_visible_to(actor) -> QuerySet:
@@ -41,12 +41,6 @@ def evidence_visible_to(actor, case) -> QuerySet:
     if actor.role == Role.EMPLOYER_REP and not actor.is_sysadmin:
         return qs.filter(side="employer")
     return qs
-
-
-def suspensions_for(region) -> list[tuple[dt.date, dt.date, LimitationSuspension]]:
-    codes = region.ancestor_codes()
-    rows = LimitationSuspension.objects.filter(region__isnull=True) | LimitationSuspension.objects.filter(region__code__in=codes)
-    return [(s.start, s.end, s) for s in rows.order_by("start")]
 
 
 def people_to_tell(case) -> QuerySet:

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from accounts.models import Organisation
 from accounts.scoping import employers_visible_to
 
-from .models import DisputeCase, DisputeClaim, DisputeWorker, Evidence, Outcome
+from .models import DisputeCase, DisputeClaim, DisputeWorker, Evidence
 
 
 class WorkerSerializer(serializers.ModelSerializer):
@@ -103,13 +103,12 @@ class DisputeSerializer(DisputeListSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_available_actions(self, obj):
-        from .actions import available_actions
-        from .permissions import can_manage
+        from core import workflow
 
         request = self.context.get("request")
-        if request is None or not can_manage(request.user, obj):
+        if request is None:
             return []
-        return available_actions(obj)
+        return [b.name for b in workflow.get("disputes").buttons(request.user, obj) if b.ok]
 
 
 class DisputeCreateSerializer(serializers.Serializer):
@@ -132,80 +131,6 @@ class DisputeCreateSerializer(serializers.Serializer):
             from negotiation.selectors import negotiations_visible_to
 
             self.fields["collective_contract"].queryset = negotiations_visible_to(request.user)
-
-
-# --- transition inputs --------------------------------------------------------------------------------
-
-
-class _Base(serializers.Serializer):
-    expected_state = serializers.CharField(required=False, allow_blank=True, help_text="409 if the case has moved on")
-
-
-class OnSerializer(_Base):
-    on = serializers.DateField(required=False, allow_null=True, help_text="defaults to today")
-
-
-class MediationSerializer(OnSerializer):
-    body = serializers.CharField(max_length=120)
-
-
-class AgreementSerializer(OnSerializer):
-    terms = serializers.CharField()
-
-
-class ReasonOnSerializer(OnSerializer):
-    reason = serializers.CharField()
-
-
-class OptionalReasonOnSerializer(OnSerializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ArbitrationSerializer(OnSerializer):
-    commission = serializers.CharField(max_length=120)
-
-
-class ExtendSerializer(_Base):
-    reason = serializers.CharField()
-
-
-class AwardSerializer(_Base):
-    received_on = serializers.DateField(required=False, allow_null=True)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
-    awarded = serializers.DictField(child=serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0),
-                                    required=False, help_text="claim id → awarded amount")
-
-
-class SuitSerializer(OnSerializer):
-    court = serializers.CharField(max_length=120)
-    by = serializers.ChoiceField(choices=[("worker", "劳动者"), ("employer", "用人单位")])
-
-
-class CloseSerializer(OnSerializer):
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
-    amount_recovered = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class WithdrawSerializer(OnSerializer):
-    reason = serializers.CharField()
-
-
-ACTION_SERIALIZERS = {
-    "start_negotiation": OnSerializer,
-    "apply_mediation": MediationSerializer,
-    "record_mediation_agreement": AgreementSerializer,
-    "fail_mediation": OptionalReasonOnSerializer,
-    "apply_arbitration": ArbitrationSerializer,
-    "accept": OnSerializer,
-    "refuse_acceptance": ReasonOnSerializer,
-    "start_hearing": OnSerializer,
-    "extend_award": ExtendSerializer,
-    "issue_award": AwardSerializer,
-    "file_suit": SuitSerializer,
-    "close": CloseSerializer,
-    "withdraw": WithdrawSerializer,
-}
 
 
 class EvidenceUploadSerializer(serializers.Serializer):

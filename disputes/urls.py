@@ -2,12 +2,12 @@ from django.urls import path
 
 from . import views
 
+# Actions (stage changes) are on the generic page /do/disputes/<id>/<action>/ (core.workflow_views).
 app_name = "disputes"
 urlpatterns = [
-    path("", views.dispute_list_view, name="list"),
-    path("new/", views.dispute_open_view, name="open"),
-    path("<int:pk>/", views.dispute_detail_view, name="detail"),
-    path("<int:pk>/evidence/", views.evidence_upload_view, name="evidence_upload"),
-    path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download_view, name="evidence_download"),
-    path("<int:pk>/<slug:action>/", views.dispute_transition_view, name="transition"),
+    path("", views.dispute_list, name="list"),
+    path("new/", views.dispute_open, name="open"),
+    path("<int:pk>/", views.dispute_detail, name="detail"),
+    path("<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence_download"),
 ]

@@ -1,3 +1,7 @@
+"""Pages for dispute cases: the list, opening a case, the case page (live), evidence.
+
+Stage changes are not here: every action runs on the generic action page `/do/disputes/<id>/<action>/`
+(core.workflow_views), whose buttons the case page shows from the workflow registry."""
 from __future__ import annotations
 
 import datetime as dt
@@ -5,25 +9,22 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
 from core import audit
+from core import workflow as registry
 from core.deadlines import days_left
 from core.permissions import role_required
-from core.transitions import Conflict
+from core.workflow_views import apply_errors
 
-from . import services
-from .actions import ACTIONS, available_actions, errors_onto_form, run_action
+from . import rules, selectors, services
 from .forms import ClaimFormSet, DisputeOpenForm, EvidenceForm, FilterForm
-from .permissions import can_manage, can_open, can_refer_to_legal_aid, can_upload
-from .selectors import dispute_list, disputes_visible_to, evidence_visible_to
+from .permissions import can_open, can_refer_to_legal_aid, can_upload
 
 VIEWERS = (Role.UNION_STAFF, Role.EMPLOYER_REP, Role.UNION_NEGOTIATOR)
 DUE_FIELDS = [
@@ -33,12 +34,12 @@ DUE_FIELDS = [
     ("award_due", "award_explanation"),
     ("appeal_due", "appeal_explanation"),
 ]
-LIMITATION_WARN_DAYS = services.WARN_DAYS["limitation_due"]
+LIMITATION_WARN_DAYS = rules.WARN_DAYS["limitation_due"]
 
 
 @role_required(*VIEWERS, description="union staff (region), employer reps (own enterprise), union negotiators (own union)")
 @require_GET
-def dispute_list_view(request):
+def dispute_list(request):
     form = FilterForm(request.GET or None, actor=request.user)
     filters = {}
     if form.is_valid():
@@ -51,7 +52,7 @@ def dispute_list_view(request):
             "due_within": d["due_within"],
             "overdue": d["overdue"],
         }
-    qs = dispute_list(request.user, **filters).prefetch_related("claims")
+    qs = selectors.dispute_list(request.user, **filters).prefetch_related("claims")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     query = request.GET.copy()
@@ -63,7 +64,7 @@ def dispute_list_view(request):
 
 
 @role_required(Role.UNION_STAFF, description="union staff: open a case for an employer in their region")
-def dispute_open_view(request):
+def dispute_open(request):
     form = DisputeOpenForm(request.POST or None, actor=request.user)
     claims = ClaimFormSet(request.POST or None, prefix="claims")
     if request.method == "POST" and form.is_valid() and claims.is_valid():
@@ -77,7 +78,7 @@ def dispute_open_view(request):
             if hasattr(exc, "error_dict") and "claims" in exc.error_dict:
                 for e in exc.error_dict.pop("claims"):
                     claims._non_form_errors = claims.error_class(e.messages)
-            errors_onto_form(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("案件已登记：%(ref)s") % {"ref": case.reference})
             return redirect("disputes:detail", pk=case.pk)
@@ -100,25 +101,6 @@ STAGE_RECORD_FIELDS = [
 ]
 
 
-EXTRA_EVENT_LABELS = {
-    "open": _lazy("登记案件"), "evidence_add": _lazy("提交材料"), "flag_overdue": _lazy("标记逾期"),
-    "make_effective": _lazy("裁决生效"), "limitation_recompute": _lazy("重新计算仲裁时效"),
-}
-
-
-def _timeline(case):
-    from .models import State
-
-    labels = {name: label for name, (label, _f, _s) in ACTIONS.items()} | EXTRA_EVENT_LABELS
-    states = dict(State.choices)
-    events = list(audit.history(case))
-    for e in events:
-        e.label = labels.get(e.action, e.action)
-        e.from_label = states.get(e.from_state, e.from_state)
-        e.to_label = states.get(e.to_state, e.to_state)
-    return events
-
-
 def _stage_records(case):
     rows = []
     for name in STAGE_RECORD_FIELDS:
@@ -135,9 +117,15 @@ def _stage_records(case):
     return rows
 
 
-def _detail_context(request, case, forms_by_action=None, evidence_form=None):
+def _workflow():
+    return registry.get("disputes")
+
+
+def _detail_context(request, case, evidence_form=None):
     user = request.user
+    wf = _workflow()
     today = timezone.localdate()
+    current_field = rules.governing_due_field(case.state)
     dues = []
     for field, expl in DUE_FIELDS:
         value = getattr(case, field)
@@ -145,88 +133,50 @@ def _detail_context(request, case, forms_by_action=None, evidence_form=None):
         if value or explanation:
             dues.append({
                 "label": case._meta.get_field(field).verbose_name, "due": value, "explanation": explanation,
-                "left": days_left(value, today) if value else None, "current": field == services.STAGE_DUE_FIELD.get(case.state),
+                "left": days_left(value, today) if value else None, "current": field == current_field,
             })
-    manage = can_manage(user, case)
-    actions = []
-    if manage:
-        forms_by_action = forms_by_action or {}
-        for name in available_actions(case):
-            label, form_class, _svc = ACTIONS[name]
-            form = forms_by_action.get(name) or form_class(initial={"expected_state": case.state}, case=case, prefix=name)
-            actions.append({"name": name, "label": label, "form": form, "open": name in forms_by_action})
-    shown = {a["name"] for a in actions}
-    action_errors = [
-        str(e) for name, form in (forms_by_action or {}).items() if name not in shown and form.is_bound
-        for errs in form.errors.values() for e in errs
-    ]
+    buttons = wf.buttons(user, case)
+    # Someone who may do none of them (an employer, a negotiator) sees why once, not a row of disabled buttons.
+    allowed = [b for b in buttons if b.ok]
+    refused = [b.reason for b in buttons if not b.ok]
     limitation_left = days_left(case.limitation_due, today) if case.limitation_due else None
-    refer = None
-    if can_refer_to_legal_aid(user, case):
-        refer = _legal_aid_url(case)
+    refer = _legal_aid_url(case) if can_refer_to_legal_aid(user, case) else None
     return {
         "case": case,
         "claims": case.claims.all(),
         "workers": case.workers.all(),
-        "evidence": evidence_visible_to(user, case),
-        "events": _timeline(case),
+        "evidence": selectors.evidence_visible_to(user, case),
+        "events": wf.labelled(audit.history(case)),
         "stage_records": _stage_records(case),
         "dues": dues,
-        "actions": actions,
-        "action_errors": action_errors,
-        "manage_reason": manage.reason,
+        "buttons": buttons if allowed else [],
+        "manage_reason": "" if allowed else (refused[0] if refused else ""),
         "upload": can_upload(user, case),
         "evidence_form": evidence_form or EvidenceForm(),
         "limitation_left": limitation_left,
         "limitation_warn": case.is_open and limitation_left is not None and limitation_left <= LIMITATION_WARN_DAYS
-        and case.state in ("filed", "negotiation", "mediation_failed", "mediated"),
+        and case.state in rules.BEFORE_ARBITRATION,
         "legal_aid_url": refer,
-        "overdue_hint": services.overdue_hint(case) if case.is_open and case.next_due and case.next_due < today else "",
+        "overdue_hint": rules.overdue_hint(case.state) if case.is_open and rules.is_overdue(case.next_due, today) else "",
         "today": today,
     }
 
 
 def _case_for(request, pk):
-    qs = disputes_visible_to(request.user).select_related("employer", "region", "union", "created_by", "collective_contract")
+    qs = selectors.disputes_visible_to(request.user).select_related("employer", "region", "union", "created_by", "collective_contract")
     return get_object_or_404(qs, pk=pk)
 
 
 @role_required(*VIEWERS, description="visible case only (404 otherwise): staff in region, own employer, own union")
 @require_GET
-def dispute_detail_view(request, pk):
+def dispute_detail(request, pk):
     case = _case_for(request, pk)
     return render(request, "disputes/detail.html", _detail_context(request, case))
 
 
-@role_required(Role.UNION_STAFF, description="union staff in the case's region; the transition service re-checks")
-def dispute_transition_view(request, pk, action):
-    if action not in ACTIONS:
-        raise Http404
-    case = _case_for(request, pk)
-    label, form_class, _svc = ACTIONS[action]
-    if request.method != "POST":
-        form = form_class(initial={"expected_state": case.state}, case=case, prefix=action)
-        return render(request, "disputes/detail.html", _detail_context(request, case, {action: form}))
-    form = form_class(request.POST, case=case, prefix=action)
-    status = 400
-    if form.is_valid():
-        try:
-            run_action(case=case, actor=request.user, name=action, cleaned=form.cleaned_data)
-        except Conflict as exc:
-            form.add_error(None, exc.message)
-            status = 409
-        except ValidationError as exc:
-            errors_onto_form(form, exc)
-        else:
-            messages.success(request, _("已完成：%(label)s") % {"label": label})
-            return redirect("disputes:detail", pk=case.pk)
-        case.refresh_from_db()
-    return render(request, "disputes/detail.html", _detail_context(request, case, {action: form}), status=status)
-
-
 @role_required(Role.UNION_STAFF, Role.EMPLOYER_REP, description="staff in region, or the employer named in the case")
 @require_POST
-def evidence_upload_view(request, pk):
+def evidence_upload(request, pk):
     case = _case_for(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
@@ -234,7 +184,7 @@ def evidence_upload_view(request, pk):
             services.evidence_add(case=case, actor=request.user, upload=form.cleaned_data["file"],
                                   title=form.cleaned_data["title"])
         except ValidationError as exc:
-            errors_onto_form(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("材料已上传。"))
             return redirect("disputes:detail", pk=case.pk)
@@ -243,10 +193,7 @@ def evidence_upload_view(request, pk):
 
 @role_required(*VIEWERS, description="anyone who may see the case (404 otherwise)")
 @require_GET
-def evidence_download_view(request, pk, evidence_pk):
+def evidence_download(request, pk, evidence_pk):
     case = _case_for(request, pk)
-    ev = get_object_or_404(evidence_visible_to(request.user, case), pk=evidence_pk)
-    response = FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.original_name, content_type=ev.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    ev = get_object_or_404(selectors.evidence_visible_to(request.user, case), pk=evidence_pk)
+    return services.evidence_download(ev)

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from core.models import AuditEvent
-from core.transitions import Conflict
+from core import workflow as registry
+from core.runner import Conflict
+from core.workflow_views import run_action as run_workflow_action
 from disputes import services
-from disputes.actions import ACTIONS, run_action
 from disputes.models import DisputeCase, State
 from notifications.models import Notification
 
@@ -62,6 +63,15 @@ TABLE = [
     ("withdraw", [], State.WITHDRAWN),
     ("withdraw", HEAR, State.WITHDRAWN),
 ]
+
+
+WF = registry.get("disputes")
+ACTIONS = {name for name, a in WF.actions.items() if a.page}
+
+
+def run_action(*, case, actor, name, cleaned):
+    """The registry's action as the page and the API run it: its service with the form's cleaned data."""
+    return run_workflow_action(WF, WF.action(name), case, actor, cleaned)
 
 
 def walk(case, actor, steps):

@@ -1,23 +1,27 @@
-"""REST API for dispute cases: same scope, services and messages as the pages."""
+"""REST API for dispute cases: same scope, services and messages as the pages.
+
+List, retrieve, create and evidence are here; every action of the workflow registry is added as
+`POST /api/v1/disputes/{id}/<action-name-with-dashes>/` by `core.workflow_api.add_actions`, with its
+input derived from the action's one form (disputes/forms.py)."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import Role
 from core.api import HasRole
+from core.workflow_api import add_actions
 
 from . import services
-from .actions import ACTIONS, run_action
 from .forms import FilterForm
 from .permissions import can_open
 from .selectors import dispute_list, disputes_visible_to
 from .serializers import (
-    ACTION_SERIALIZERS,
     DisputeCreateSerializer,
     DisputeListSerializer,
     DisputeSerializer,
@@ -32,12 +36,17 @@ FILTER_PARAMS = [
 ]
 
 
+def _detail_queryset(user):
+    return disputes_visible_to(user).select_related("employer", "region").prefetch_related("claims", "workers", "evidence")
+
+
 class DisputeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Dispute cases visible to the caller; transitions as POST /{id}/<action>/."""
+    """Dispute cases visible to the caller; actions as POST /{id}/<action-name>/ (from the workflow registry)."""
 
     permission_classes = [HasRole]
     allowed_roles = [Role.UNION_STAFF, Role.EMPLOYER_REP, Role.UNION_NEGOTIATOR]
-    permission_rule = "staff in region, employer reps (own enterprise), negotiators (own union); writes: staff; uploads: staff or the named employer"
+    permission_rule = ("staff in region, employer reps (own enterprise), negotiators (own union); actions: the "
+                       "workflow registry's rules; uploads: staff or the named employer")
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     queryset = disputes_visible_to(None)
 
@@ -54,11 +63,9 @@ class DisputeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                            "collective": {"1": True, "0": False}.get(d["collective"]), "due_within": d["due_within"],
                            "overdue": d["overdue"]}
             elif form.errors:
-                from rest_framework.exceptions import ValidationError
-
-                raise ValidationError(form.errors)
+                raise DRFValidationError(form.errors)
             return dispute_list(user, **filters)
-        return disputes_visible_to(user).select_related("employer", "region").prefetch_related("claims", "workers", "evidence")
+        return _detail_queryset(user)
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -78,9 +85,8 @@ class DisputeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied(decision.reason)
         ser = DisputeCreateSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
-        case = services.dispute_open(actor=request.user, **data)
-        case = self.get_queryset().get(pk=case.pk)
+        case = services.dispute_open(actor=request.user, **dict(ser.validated_data))
+        case = _detail_queryset(request.user).get(pk=case.pk)
         return Response(DisputeSerializer(case, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request={"multipart/form-data": EvidenceUploadSerializer}, responses={201: EvidenceSerializer})
@@ -89,26 +95,14 @@ class DisputeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         case = self.get_object()
         ser = EvidenceUploadSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        ev = services.evidence_add(case=case, actor=request.user, upload=ser.validated_data["file"], title=ser.validated_data["title"])
+        ev = services.evidence_add(case=case, actor=request.user, upload=ser.validated_data["file"],
+                                   title=ser.validated_data["title"])
         return Response(EvidenceSerializer(ev).data, status=status.HTTP_201_CREATED)
 
 
-def _make_action(name: str):
-    serializer_class = ACTION_SERIALIZERS[name]
-
-    def handler(self, request, pk=None):
-        case = self.get_object()
-        ser = serializer_class(data=request.data)
-        ser.is_valid(raise_exception=True)
-        run_action(case=case, actor=request.user, name=name, cleaned=dict(ser.validated_data))
-        case = self.get_queryset().get(pk=case.pk)
-        return Response(DisputeSerializer(case, context={"request": request}).data)
-
-    handler.__name__ = name
-    handler.__doc__ = f"{ACTIONS[name][0]}（{name}）"
-    handler = extend_schema(request=serializer_class, responses={200: DisputeSerializer}, operation_id=f"disputes_{name}")(handler)
-    return action(detail=True, methods=["post"], url_path=name)(handler)
+def _present(view, request, obj, result):
+    case = _detail_queryset(request.user).filter(pk=obj.pk).first() or obj
+    return DisputeSerializer(case, context={"request": request}).data
 
 
-for _name in ACTIONS:
-    setattr(DisputeViewSet, _name, _make_action(_name))
+add_actions(DisputeViewSet, "disputes", present=_present, response=DisputeSerializer)
