@@ -81,24 +81,24 @@ def seed(base) -> str:
         if stage == "submitted":
             return c
         if stage == "awaiting_documents":
-            return services.case_request_documents(actor=staff, case_id=c.pk, what="请补充劳动合同和工资流水")
+            return services.case_request_documents(actor=staff, case=c.pk, what="请补充劳动合同和工资流水")
         if stage == "rejected":
-            return services.case_decide(actor=staff, case_id=c.pk, approve=False, reason="家庭收入高于当地经济困难标准，且不属于免审情形")
-        c = services.case_decide(actor=staff, case_id=c.pk, approve=True, reason="进城务工人员追索劳动报酬，免予经济困难审查")
+            return services.case_decide(actor=staff, case=c.pk, approve=False, reason="家庭收入高于当地经济困难标准，且不属于免审情形")
+        c = services.case_decide(actor=staff, case=c.pk, approve=True, reason="进城务工人员追索劳动报酬，免予经济困难审查")
         if stage in ("offered", "approved"):
             return c
         admin, lawyer = firm_users
-        c = services.case_accept(actor=admin, case_id=c.pk, conflict_confirmed=True)
+        c = services.case_accept(actor=admin, case=c.pk, conflict_confirmed=True)
         if stage == "accepted":
             return c
-        c = services.case_assign_lawyer(actor=admin, case_id=c.pk, lawyer=lawyer)
-        services.worklog_add(actor=lawyer, case_id=c.pk, data={"date": today, "hours": Decimal("2"), "activity": "会见申请人，核对工资条与考勤记录",
+        c = services.case_assign_lawyer(actor=admin, case=c.pk, lawyer=lawyer)
+        services.worklog_add(actor=lawyer, case=c.pk, data={"date": today, "hours": Decimal("2"), "activity": "会见申请人，核对工资条与考勤记录",
                                                               "next_deadline": today + dt.timedelta(days=10), "next_deadline_note": "提交仲裁申请",
                                                               "next_steps": "准备仲裁申请书"})
         if stage == "in_progress":
             return c
-        c = services.case_close(actor=lawyer, case_id=c.pk, outcome="mediated", amount_recovered=Decimal("16000"))
-        return services.case_record_satisfaction(actor=staff, case_id=c.pk, score=5, note="对律师工作满意")
+        c = services.case_close(actor=lawyer, case=c.pk, outcome="mediated", amount_recovered=Decimal("16000"))
+        return services.case_record_satisfaction(actor=staff, case=c.pk, score=5, note="对律师工作满意")
 
     a_users = (users["firm_admin"], users["lawyer"])
     b_users = (users["firm_admin_b"], users["lawyer_b"])
