@@ -108,7 +108,7 @@ def main():
     for pk in ids:
         reset_queries()
         t = time.perf_counter()
-        services.route(case_id=pk, actor=None)
+        services.route(case=pk, actor=None)
         times.append(time.perf_counter() - t)
         queries.append(len(connection.queries))
     settings.DEBUG = False

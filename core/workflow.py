@@ -63,6 +63,7 @@ class Action:
     danger: bool = False
     api: bool = True
     page: bool = True
+    api_status: int = 200  # 201 for an action that creates a child row (a work-log entry, a round)
 
     @property
     def slug(self) -> str:
@@ -110,6 +111,7 @@ class Workflow:
     state_groups: dict[str, frozenset] = field(default_factory=dict)
     consumer: Any = None  # a core.consumers.ObjectConsumer subclass; defaults to the generic one
     route: str = ""  # websocket path segment: /ws/<route>/<id>/ (default: the name plus "s")
+    list_url: Callable[[], str] | None = None  # where to go when an action made the object invisible to its actor
 
     def __post_init__(self):
         self.group_kind = self.group_kind or self.name

@@ -18,6 +18,7 @@ from rest_framework.decorators import action as drf_action
 from rest_framework.response import Response
 
 from . import workflow as registry
+from .runner import Conflict
 from .workflow_views import build_form, run_action
 
 _cache: dict[type, type] = {}
@@ -108,6 +109,12 @@ def _make(workflow_name: str, action: registry.Action, present, response):
     def handler(self, request, pk=None):
         obj = wf.get(request.user, pk)
         if not action.is_available(obj):
+            expected = request.data.get("expected_state") if hasattr(request.data, "get") else None
+            if isinstance(expected, str) and expected and expected != obj.state:  # stale client: 409
+                raise Conflict(
+                    "该记录的状态已由“%(a)s”变为“%(b)s”，请刷新页面后重试。"
+                    % {"a": wf.state_label(expected), "b": wf.state_label(obj.state)}
+                )
             raise ValidationError(
                 "当前状态“%(s)s”下不能执行此操作。" % {"s": wf.state_label(obj.state)}, code="invalid_state"
             )
@@ -122,7 +129,7 @@ def _make(workflow_name: str, action: registry.Action, present, response):
             raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
         result = run_action(wf, action, obj, request.user, form.cleaned_data)
         obj = wf.get(request.user, obj.pk) if wf.visible(request.user).filter(pk=obj.pk).exists() else obj
-        return Response(present(self, request, obj, result))
+        return Response(present(self, request, obj, result), status=action.api_status)
 
     handler.__name__ = action.name
     handler.__doc__ = str(action.label)
@@ -131,7 +138,7 @@ def _make(workflow_name: str, action: registry.Action, present, response):
         summary=str(action.label),
         request=input_cls,
         responses={
-            200: response,
+            action.api_status: response,
             400: OpenApiResponse(FieldErrorsSerializer, description="bad input, or not possible in this state"),
             403: OpenApiResponse(ErrorSerializer, description="this actor may not do it (the reason)"),
             404: OpenApiResponse(ErrorSerializer, description="not visible to this actor"),

@@ -100,6 +100,11 @@ def action_view(request, workflow, pk, action):
     obj = wf.get(request.user, pk)
     ctx = {"object": obj, "workflow": wf, "action": act, "detail_url": wf.detail_url(obj)}
     if not act.is_available(obj):
+        expected = request.POST.get("expected_state") if request.method == "POST" else None
+        if expected and expected != obj.state:  # the page was stale: someone else moved it
+            return conflict_response(request, wf, obj, Conflict(
+                _("该记录的状态已由“%(a)s”变为“%(b)s”，请刷新页面后重试。")
+                % {"a": wf.state_label(expected), "b": wf.state_label(obj.state)}))
         ctx["errors"] = [_("当前状态“%(s)s”下不能执行此操作。") % {"s": wf.state_label(obj.state)}]
         return render(request, "core/refused.html", ctx, status=400)
     decision = act.check(request.user, obj)
@@ -116,7 +121,10 @@ def action_view(request, workflow, pk, action):
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("已完成：%(a)s") % {"a": act.label})
-                return redirect(wf.detail_url(obj))
+                if wf.visible(request.user).filter(pk=obj.pk).exists():
+                    return redirect(wf.detail_url(obj))
+                # e.g. a firm that declined a case no longer sees it
+                return redirect(wf.list_url() if wf.list_url else "core:home")
         ctx["form"] = form
         return render(request, "core/action.html", ctx, status=400)
     ctx["form"] = build_form(act, actor=request.user, obj=obj)
