@@ -36,8 +36,8 @@ Rules for builders:
   so put organisation names there, not personal data of applicants.
 
 Scope: a document is visible exactly when its object is. `scoped(kind, actor)` starts from the scope
-registered for the object's model (core.visibility, which core.workflow.register() fills with the
-workflow's scope) and narrows it with the kind's own `visible_to` when given; a kind whose model has
+the object's own pages use (its workflow's in core.workflow, else the one registered with
+core.visibility) and narrows it with the kind's own `visible_to` when given; a kind whose model has
 no registered scope must give `visible_to` (a round's minutes: the rounds of visible negotiations),
 and its owner (the page it is listed on) must be visible too. Generate, download, the API and the
 panel all look objects up through here (404 otherwise, never 403).
@@ -161,31 +161,45 @@ def get_or_404(qs: QuerySet, pk):
         raise Http404 from None
 
 
+def registered_scope(label: str, actor) -> QuerySet | None:
+    """The scope the object's own pages use: its workflow's (core.workflow), else the one registered with
+    core.visibility; None when the model has neither."""
+    from django.apps import apps
+
+    from core import visibility, workflow
+
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+    wf = workflow.for_model(model)
+    if wf is not None:
+        return wf.visible(actor)
+    if model._meta.label_lower in visibility.registered_labels():
+        return visibility.visible_queryset(model._meta.label_lower, actor)
+    return None
+
+
 def scoped(kind: DocumentKind, actor) -> QuerySet:
     """The kind's objects `actor` may see: the object's registered scope, narrowed by `kind.visible_to`."""
     from django.http import Http404
 
-    from core import visibility
-
-    registered = kind.model.lower() in visibility.registered_labels()
+    base = registered_scope(kind.model, actor)
     if kind.visible_to is None:
-        if not registered:
+        if base is None:
             raise Http404("no scope for this document's object")
-        return visibility.visible_queryset(kind.model, actor)
+        return base
     qs = kind.visible_to(actor)
-    if registered:
-        qs = qs.filter(pk__in=visibility.visible_queryset(kind.model, actor).values("pk"))
-    return qs
+    return qs if base is None else qs.filter(pk__in=base.values("pk"))
 
 
 def visible_object(kind: DocumentKind, pk, actor):
-    """The kind's object `pk` as `actor` may see it (its owner's page too); Http404 otherwise (never 403)."""
-    from core import visibility
-
+    """The kind's object `pk` as `actor` may see it (and the page it is listed on); Http404 otherwise (never 403)."""
     obj = get_or_404(scoped(kind, actor), pk)
-    if kind.owner_model and kind.owner_model != kind.model and kind.owner_model.lower() in visibility.registered_labels():
-        owner = kind.owner(obj)
-        get_or_404(visibility.visible_queryset(kind.owner_model, actor), owner.pk)
+    if kind.owner_model and kind.owner_model != kind.model:
+        owners = registered_scope(kind.owner_model, actor)
+        if owners is not None:
+            get_or_404(owners, kind.owner(obj).pk)
     return obj
 
 
@@ -193,11 +207,13 @@ def visible_owner(label: str, pk, actor):
     """An object that lists documents (a panel's owner), as `actor` may see it; Http404 otherwise."""
     from django.http import Http404
 
-    from core import visibility
-
-    if not any(k.owner_label == label.lower() for k in _kinds.values()):
+    label = label.lower()
+    if not any(k.owner_label == label for k in _kinds.values()):
         raise Http404("no documents for this object type")
-    return get_or_404(visibility.visible_queryset(label, actor), pk)
+    qs = registered_scope(label, actor)
+    if qs is None:
+        raise Http404("no scope for this object type")
+    return get_or_404(qs, pk)
 
 
 def label_of(obj) -> str:
@@ -211,5 +227,5 @@ def object_of(kind: DocumentKind, pk):
     return apps.get_model(kind.model)._default_manager.get(pk=pk)
 
 
-__all__ = ["Built", "Decision", "DocumentKind", "register", "get", "all_kinds", "kinds_for_owner", "scoped",
-           "visible_object", "visible_owner"]
+__all__ = ["Built", "Decision", "DocumentKind", "register", "get", "all_kinds", "kinds_for_owner", "registered_scope",
+           "scoped", "visible_object", "visible_owner"]

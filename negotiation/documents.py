@@ -241,12 +241,12 @@ def build_minutes(rnd) -> registry.Built:
 
 
 def rounds_visible_to(actor):
-    """Minutes are about a round: visible exactly when its negotiation is (through the registered scope)."""
-    from core import visibility
+    """Minutes are about a round: visible exactly when its negotiation is (the workflow's registered scope)."""
+    from core import workflow
 
     from .models import Round
 
-    return Round.objects.filter(negotiation__in=visibility.visible_queryset("negotiation.negotiation", actor)).select_related(
+    return Round.objects.filter(negotiation__in=workflow.get("negotiation").visible(actor)).select_related(
         "negotiation__employer", "negotiation__union"
     )
 

@@ -7,7 +7,7 @@ import pathlib
 import pytest
 from django.urls import reverse
 
-from core import visibility
+from core import workflow
 from documents import registry, services
 from documents.models import GeneratedDocument
 
@@ -50,14 +50,14 @@ def test_a_kind_cannot_widen_the_objects_registered_scope(negotiation, world, cl
 
 @pytest.mark.django_db
 def test_lookups_follow_the_registered_scope(negotiation, world, client_for, media, monkeypatch):
-    """Whatever the workflow registers as the negotiation's scope is what documents use (minutes included)."""
+    """Whatever the workflow registers as the negotiation's scope is what documents use (minutes and panel included)."""
     from negotiation.models import Negotiation
 
     doc = services.document_generate_now(kind=registry.get("agreement"), obj=negotiation)
     minutes = services.document_generate_now(kind=registry.get("minutes"), obj=negotiation.rounds.first())
     insider = client_for(world.users.negotiator_a)
     assert insider.get(reverse("documents:download", args=[minutes.pk])).status_code == 200
-    monkeypatch.setitem(visibility._registry, "negotiation.negotiation", lambda actor: Negotiation.objects.none())
+    monkeypatch.setattr(workflow.get("negotiation"), "scope", lambda actor: Negotiation.objects.none())
     assert insider.get(reverse("documents:download", args=[doc.pk])).status_code == 404
     assert insider.get(reverse("documents:download", args=[minutes.pk])).status_code == 404
     assert insider.get(reverse("documents:panel", args=["negotiation.negotiation", negotiation.pk])).status_code == 404
