@@ -102,12 +102,19 @@ def main():
 
 def build():
     from accounts.models import Organisation, Region, Role, User
-    from disputes.models import OPEN_STATES as D_OPEN
+    from core import workflow
     from disputes.models import ClaimKind, DisputeCase, DisputeClaim
     from legal.models import CaseState, FirmProfile, LegalAidCase, Outcome, RoutingAttempt
     from negotiation.models import State as NS
     from negotiation.models import Term, TermKind
 
+    # What states mean comes from the workflow registry, as in the overview (in declared order: the same data set every run).
+    agreed = workflow.get("negotiation").states_in("agreed")
+    d_open = workflow.get("disputes").states_in("open")
+    D_OPEN = [v for v, _l in DisputeCase._meta.get_field("state").flatchoices if v in d_open]  # declared order
+    legal_wf = workflow.get("legal")
+    pending_decision, awaiting_firm = legal_wf.states_in("pending_decision"), legal_wf.states_in("awaiting_firm")
+    with_firm = legal_wf.states_in("open_firm") | legal_wf.states_in("closed")
     rnd = random.Random(8)
     today = timezone.localdate()
     now = timezone.now()
@@ -171,7 +178,7 @@ def build():
     kinds = [k for k in TermKind]
     terms = []
     for o in objs:
-        if o.state in (NS.APPROVED, NS.SIGNED, NS.UNDER_REVIEW, NS.EFFECTIVE, NS.EXPIRED):
+        if o.state in agreed:
             for num, k in enumerate(rnd.sample(kinds, rnd.randint(1, 3)), start=1):
                 terms.append(Term(negotiation_id=o.pk, number=num, kind=k, title=str(k.label)))
     Term.objects.bulk_create(terms, batch_size=5000)
@@ -213,14 +220,13 @@ def build():
         e = rnd.choice(employers)
         st = rnd.choices(lstates, lw)[0]
         received = today - dt.timedelta(days=rnd.randint(0, 700))
-        firm = rnd.choice(firms_by_league[e.region.parent_id or e.region_id]) if st in (
-            CaseState.OFFERED, CaseState.ACCEPTED, CaseState.IN_PROGRESS, CaseState.CLOSED) else None
+        firm = rnd.choice(firms_by_league[e.region.parent_id or e.region_id]) if st in with_firm else None
         lrows.append(LegalAidCase(
             number=f"FYB{i:07d}", state=st, applicant_name="申请人", id_number="110101199003070011", phone="13800000000",
             applicant_region_id=e.region_id, matter="pay", facts="案情", claims="请求", opposing_employer_id=e.pk,
             received_on=received,
-            decision_due=(today + dt.timedelta(days=rnd.randint(-10, 20))) if st in (CaseState.SUBMITTED, CaseState.AWAITING_DOCUMENTS) else None,
-            assignment_due=(today + dt.timedelta(days=rnd.randint(-5, 10))) if st == CaseState.APPROVED else None,
+            decision_due=(today + dt.timedelta(days=rnd.randint(-10, 20))) if st in pending_decision else None,
+            assignment_due=(today + dt.timedelta(days=rnd.randint(-5, 10))) if st in awaiting_firm else None,
             assigned_firm=firm, urgent=rnd.random() < 0.05,
             outcome=rnd.choice(outcomes) if st == CaseState.CLOSED else "",
             amount_recovered=Decimal(rnd.randint(0, 30000)) if st == CaseState.CLOSED else None,

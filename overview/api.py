@@ -12,7 +12,7 @@ from accounts.models import Role
 from core.api import HasRole
 
 from .forms import OverviewFilterForm
-from .selectors import PERIODS, cached_figures, deadline_board
+from .selectors import PERIODS, cached_figures, deadlines_visible_to
 
 FILTER_PARAMS = [
     OpenApiParameter("region", OpenApiTypes.INT, description="地区ID（须在本人辖区内；缺省为全部辖区）"),
@@ -157,6 +157,6 @@ class DeadlineStatsView(APIView):
     def get(self, request):
         form = OverviewFilterForm(request.query_params or None, actor=request.user)
         f = form.filters()
-        board = deadline_board(request.user, region=f.region,
+        board = deadlines_visible_to(request.user, region=f.region,
                                include_overdue=request.query_params.get("overdue") in ("1", "true"), limit=None)
         return Response(DeadlineBoardSerializer({**board, "to": board["to"]}).data)

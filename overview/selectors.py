@@ -1,8 +1,11 @@
 """Regional overview figures: every number is aggregated in the database, in a fixed number of queries.
 
-All querysets start from the workflow apps' scoped selectors (negotiations_visible_to, disputes_visible_to,
-cases_visible_to), so a league/city user never counts another league's rows. On top of the actor's scope
-the page may narrow to one region (its subtree) and a period.
+All querysets start from each workflow's registered scope (core.workflow: negotiation, disputes, legal), so a
+league/city user never counts another league's rows. On top of the actor's scope the page may narrow to one
+region (its subtree) and a period.
+
+What a state means (open, agreed, pending decision, …) and its label come from the same registry: each
+workflow app declares its `state_groups` once, and the overview only reads them (`_in`, `_states`).
 
 Period semantics: a row belongs to the period when it was *opened* in it — a negotiation by its creation
 date, a dispute by its filing date, a legal-aid application by its receipt date. Snapshot figures (state
@@ -30,22 +33,30 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Region
 from accounts.scoping import regions_visible_to
+from core import workflow
 from disputes.models import ClaimKind, DisputeClaim
-from disputes.models import OPEN_STATES as DISPUTE_OPEN_STATES
-from disputes.models import State as DState
-from disputes.selectors import disputes_visible_to
-from legal.models import OPEN_FIRM_STATES, CaseState, RoutingAttempt
 from legal.models import Outcome as LegalOutcome
-from legal.selectors import cases_visible_to
-from negotiation.models import State as NState
-from negotiation.models import STATES_WITH_DUE, Term, TermKind
-from negotiation.selectors import negotiations_visible_to
+from legal.models import RoutingAttempt
+from negotiation.models import STATES_WITH_DUE, TermKind
 
 ARRANGEMENT_KINDS = [k for k in TermKind if k != TermKind.ARTICLE]
-# A negotiation "agreed" its arrangements once the workers' congress approved the draft.
-AGREED_STATES = [NState.APPROVED, NState.SIGNED, NState.UNDER_REVIEW, NState.EFFECTIVE, NState.EXPIRED]
-PENDING_DECISION = [CaseState.SUBMITTED, CaseState.AWAITING_DOCUMENTS]
-APPROVED_STATES = [CaseState.APPROVED, CaseState.OFFERED, CaseState.ACCEPTED, CaseState.IN_PROGRESS, CaseState.CLOSED]
+
+
+# --- what states mean: read from the workflow registry --------------------------------------------
+
+def _in(name: str, group: str) -> list[str]:
+    """The states of workflow `name` in `group` (its registered `state_groups`), in a stable order."""
+    return sorted(workflow.get(name).states_in(group))
+
+
+def _states(name: str) -> list[tuple[str, str]]:
+    """Every state of workflow `name` in its declared order, with the workflow's label for it."""
+    wf = workflow.get(name)
+    return [(value, wf.state_label(value)) for value, _label in wf.model._meta.get_field("state").flatchoices]
+
+
+def _is_in(states):
+    return lambda r: r["state"] in states
 
 
 def is_postgres() -> bool:
@@ -140,19 +151,19 @@ class Filters:
     today: dt.date = field(default_factory=timezone.localdate)
 
     def negotiations(self):
-        qs = negotiations_visible_to(self.actor).filter(_date_range_q("created_at", self.period, datetime=True))
+        qs = workflow.get("negotiation").visible(self.actor).filter(_date_range_q("created_at", self.period, datetime=True))
         if self.region is not None:
             qs = qs.filter(employer__region__path__startswith=self.region.path)
         return qs
 
     def disputes(self):
-        qs = disputes_visible_to(self.actor).filter(_date_range_q("filed_on", self.period))
+        qs = workflow.get("disputes").visible(self.actor).filter(_date_range_q("filed_on", self.period))
         if self.region is not None:
             qs = qs.filter(region__path__startswith=self.region.path)
         return qs
 
     def legal_cases(self):
-        qs = cases_visible_to(self.actor).select_related(None).filter(_date_range_q("received_on", self.period))
+        qs = workflow.get("legal").visible(self.actor).select_related(None).filter(_date_range_q("received_on", self.period))
         if self.region is not None:
             qs = qs.filter(applicant_region__path__startswith=self.region.path)
         return qs
@@ -228,11 +239,16 @@ def _days_between(later: str, earlier_dt: str):
 WORKERS = Coalesce("headcount", "employer__headcount", Value(0))
 
 
+def _response_clock_states() -> list[str]:
+    """The states in which the employer's response clock runs (negotiation's own STATES_WITH_DUE)."""
+    return sorted(s for s, clock in STATES_WITH_DUE.items() if clock == "response_due")
+
+
 def negotiation_rows(f: Filters, g: Grouping) -> list[dict]:
     return _grouped(
         f.negotiations(), "employer__region__path", g,
         n=Count("pk"), workers=Sum(WORKERS),
-        late=Count("pk", filter=Q(state=NState.PROPOSED, response_due__lt=f.today)),
+        late=Count("pk", filter=Q(state__in=_response_clock_states(), response_due__lt=f.today)),
     )
 
 
@@ -241,28 +257,30 @@ def negotiation_figures(f: Filters, rows: list[dict]) -> dict:
     by_state: dict[str, int] = {}
     for r in rows:
         by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
-    states = [{"state": s.value, "label": str(s.label), "count": by_state.get(s.value, 0)} for s in NState]
-    eff = lambda r: r["state"] == NState.EFFECTIVE  # noqa: E731
+    states = [{"state": value, "label": label, "count": by_state.get(value, 0)} for value, label in _states("negotiation")]
+    effective = _in("negotiation", "effective")
+    eff = _is_in(effective)
 
     to_effect_q = Q(effective_on__isnull=False, proposed_at__isnull=False)
-    eff_qs = qs.filter(to_effect_q | Q(state=NState.EFFECTIVE)).order_by()
+    eff_qs = qs.filter(to_effect_q | Q(state__in=effective)).order_by()
     if is_postgres():
         e = eff_qs.aggregate(m=Median(_days_between("effective_on", "proposed_at"), filter=to_effect_q),
-                             ent=Count("employer", distinct=True, filter=Q(state=NState.EFFECTIVE)))
+                             ent=Count("employer", distinct=True, filter=Q(state__in=effective)))
         med, enterprises = e["m"], e["ent"]
     else:
         rows_ = list(eff_qs.annotate(d=_days_between("effective_on", "proposed_at"))
                      .values_list("d", "employer_id", "state", "effective_on", "proposed_at"))
         med = median([(d.days if isinstance(d, dt.timedelta) else d) for d, _e, _s, eo, pa in rows_ if eo and pa])
-        enterprises = len({emp for _d, emp, st, _eo, _pa in rows_ if st == NState.EFFECTIVE})
+        enterprises = len({emp for _d, emp, st, _eo, _pa in rows_ if st in effective})
 
-    # Arrangements agreed: per kind, the enterprises and workers of agreed negotiations with such a term.
+    # Arrangements agreed: per kind, the enterprises and workers of agreed negotiations (the workers'
+    # congress approved the draft: the "agreed" group) with such a term.
     # Level 1: one row per (kind, negotiation) — a negotiation with two terms of a kind counts once — from
     # the scoped negotiations joined to their terms (hash aggregate, no sort of the joined rows);
     # level 2: per (kind, enterprise) counts and workers; level 3: per kind. Grouping by enterprise before
     # the per-kind totals replaces COUNT(DISTINCT ...), whose sort over every pair spilled to disk at scale.
     pairs = (
-        qs.filter(state__in=AGREED_STATES, terms__is_removed=False, terms__kind__in=ARRANGEMENT_KINDS)
+        qs.filter(state__in=_in("negotiation", "agreed"), terms__is_removed=False, terms__kind__in=ARRANGEMENT_KINDS)
         .order_by().values("terms__kind", "pk", "employer_id").annotate(w=Max(WORKERS))
     )
     inner_sql, params = pairs.query.sql_with_params()
@@ -280,8 +298,8 @@ def negotiation_figures(f: Filters, rows: list[dict]) -> dict:
     return {
         "total": _sum(rows, "n"),
         "by_state": states,
-        "overdue_proposals": by_state.get(NState.OVERDUE, 0) + _sum(rows, "late"),
-        "effective": by_state.get(NState.EFFECTIVE, 0),
+        "overdue_proposals": _sum(rows, "n", _is_in(_in("negotiation", "overdue"))) + _sum(rows, "late"),
+        "effective": _sum(rows, "n", eff),
         "enterprises_covered": enterprises,
         "workers_covered": _sum(rows, "workers", eff),
         "median_days_to_effect": _round(med),
@@ -308,13 +326,14 @@ def dispute_rows(f: Filters, g: Grouping) -> list[dict]:
 
 
 def dispute_figures(f: Filters, rows: list[dict]) -> dict:
-    is_open = lambda r: r["state"] in DISPUTE_OPEN_STATES  # noqa: E731
+    open_states = _in("disputes", "open")
+    is_open = _is_in(open_states)
     by_state: dict[str, int] = {}
     for r in rows:
         by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
-    stages = [{"state": s.value, "label": str(s.label), "count": by_state.get(s.value, 0)}
-              for s in DState if s.value in DISPUTE_OPEN_STATES]
-    open_qs = f.disputes().filter(state__in=DISPUTE_OPEN_STATES).order_by()
+    stages = [{"state": value, "label": label, "count": by_state.get(value, 0)}
+              for value, label in _states("disputes") if value in open_states]
+    open_qs = f.disputes().filter(state__in=open_states).order_by()
     kinds_rows = (
         DisputeClaim.objects.filter(case__in=open_qs.values("pk")).order_by()
         .values("kind").annotate(n=Count("case", distinct=True))
@@ -330,7 +349,7 @@ def dispute_figures(f: Filters, rows: list[dict]) -> dict:
             {"key": "arbitrated", "label": str(_("仲裁裁决")), "count": _sum(rows, "arbitrated")},
             {"key": "court", "label": str(_("进入诉讼")), "count": _sum(rows, "court")},
         ],
-        "closed": by_state.get(DState.CLOSED, 0),
+        "closed": _sum(rows, "n", _is_in(_in("disputes", "closed"))),
         "amount_recovered": _money(_sum(rows, "recovered")),
         "recovered_cases": _sum(rows, "recovered_cases"),
     }
@@ -350,7 +369,7 @@ def legal_rows(f: Filters, g: Grouping) -> list[dict]:
 
 def legal_figures(f: Filters, rows: list[dict]) -> dict:
     qs = f.legal_cases().order_by()
-    in_ = lambda states: (lambda r: r["state"] in states)  # noqa: E731
+    in_ = lambda group: _is_in(_in("legal", group))  # noqa: E731
     # Cases by firm and outcome, with the firm's open load — within the actor's scope only.
     outcome_aggs = {f"o_{o.value}": Count("pk", filter=Q(outcome=o.value)) for o in LegalOutcome}
     # Grouped by the firm id alone (a hash aggregate over the cases, no join): grouping by the joined
@@ -358,8 +377,8 @@ def legal_figures(f: Filters, rows: list[dict]) -> dict:
     firm_rows = list(
         qs.filter(assigned_firm__isnull=False)
         .values("assigned_firm_id")
-        .annotate(cases=Count("pk"), open=Count("pk", filter=Q(state__in=OPEN_FIRM_STATES)),
-                  closed=Count("pk", filter=Q(state=CaseState.CLOSED)), **outcome_aggs)
+        .annotate(cases=Count("pk"), open=Count("pk", filter=Q(state__in=_in("legal", "open_firm"))),
+                  closed=Count("pk", filter=Q(state__in=_in("legal", "closed"))), **outcome_aggs)
     )
     firm_ids = [r["assigned_firm_id"] for r in firm_rows]
     names, capacity = {}, {}
@@ -398,12 +417,12 @@ def legal_figures(f: Filters, rows: list[dict]) -> dict:
     return {
         "total": _sum(rows, "n"),
         "decisions": [
-            {"key": "pending", "label": str(_("待审查")), "count": _sum(rows, "n", in_(PENDING_DECISION))},
-            {"key": "approved", "label": str(_("予以援助")), "count": _sum(rows, "n", in_(APPROVED_STATES))},
-            {"key": "rejected", "label": str(_("不予援助")), "count": _sum(rows, "n", in_([CaseState.REJECTED]))},
+            {"key": "pending", "label": str(_("待审查")), "count": _sum(rows, "n", in_("pending_decision"))},
+            {"key": "approved", "label": str(_("予以援助")), "count": _sum(rows, "n", in_("approved"))},
+            {"key": "rejected", "label": str(_("不予援助")), "count": _sum(rows, "n", in_("rejected"))},
         ],
-        "urgent": _sum(rows, "urgent"), "unroutable": _sum(rows, "unroutable", in_([CaseState.APPROVED])),
-        "closed": _sum(rows, "n", in_([CaseState.CLOSED])),
+        "urgent": _sum(rows, "urgent"), "unroutable": _sum(rows, "unroutable", in_("awaiting_firm")),
+        "closed": _sum(rows, "n", in_("closed")),
         "amount_recovered": _money(_sum(rows, "recovered")),
         "outcome_labels": [{"key": o.value, "label": str(o.label)} for o in LegalOutcome],
         "firms": firms,
@@ -428,14 +447,14 @@ def region_table(f: Filters, g: Grouping, neg: list[dict], dis: list[dict], leg:
                 out[r["k"]] = out.get(r["k"], 0) + (r[key] or 0)
         return out
 
-    eff = lambda r: r["state"] == NState.EFFECTIVE  # noqa: E731
+    eff = _is_in(_in("negotiation", "effective"))
+    overdue = per_key(neg, "n", _is_in(_in("negotiation", "overdue")))
     cols = {
         "negotiations": per_key(neg, "n"), "effective": per_key(neg, "n", eff), "workers_covered": per_key(neg, "workers", eff),
-        "overdue_proposals": {k: per_key(neg, "n", lambda r: r["state"] == NState.OVERDUE).get(k, 0) + v
-                              for k, v in per_key(neg, "late").items()},
-        "disputes": per_key(dis, "n"), "open_disputes": per_key(dis, "n", lambda r: r["state"] in DISPUTE_OPEN_STATES),
+        "overdue_proposals": {k: overdue.get(k, 0) + v for k, v in per_key(neg, "late").items()},
+        "disputes": per_key(dis, "n"), "open_disputes": per_key(dis, "n", _is_in(_in("disputes", "open"))),
         "amount_recovered": per_key(dis, "recovered"),
-        "legal_aid": per_key(leg, "n"), "legal_closed": per_key(leg, "n", lambda r: r["state"] == CaseState.CLOSED),
+        "legal_aid": per_key(leg, "n"), "legal_closed": per_key(leg, "n", _is_in(_in("legal", "closed"))),
         "rated": per_key(leg, "rated"), "sat_sum": per_key(leg, "sat_sum"),
     }
 
@@ -476,13 +495,15 @@ class DueItem:
         return self.due < timezone.localdate()
 
 
-NEG_DUE_LABELS = {
-    NState.PROPOSED: _("应约截止"), NState.COORDINATION: _("协调处理截止"),
-    NState.SIGNED: _("报送截止"), NState.UNDER_REVIEW: _("审查期届满"),
+# What the board calls each of negotiation's running clocks (its date fields; which state runs which clock
+# is negotiation's own STATES_WITH_DUE).
+NEG_CLOCK_LABELS = {
+    "response_due": _("应约截止"), "coordination_due": _("协调处理截止"),
+    "filing_due": _("报送截止"), "review_ends": _("审查期届满"),
 }
 
 
-def deadline_board(actor, *, today: dt.date | None = None, days: int = 14, include_overdue: bool = False,
+def deadlines_visible_to(actor, *, today: dt.date | None = None, days: int = 14, include_overdue: bool = False,
                    region: Region | None = None, limit: int | None = 200, page: int = 1) -> dict:
     """Everything due from today (or earlier, when asked) to today+days across the three workflows,
     sorted by due date, `limit` items per page (None: all). Five queries whatever the size: each source
@@ -506,8 +527,8 @@ def deadline_board(actor, *, today: dt.date | None = None, days: int = 14, inclu
         return qs[:cap] if cap else qs
 
     neg_label, dis_label, legal_label = str(_("集体协商")), str(_("劳动争议")), str(_("法律援助"))
-    due_labels = {k: str(v) for k, v in NEG_DUE_LABELS.items()}
-    stage_labels = {k: _("%(stage)s阶段期限") % {"stage": v} for k, v in DState.choices}
+    due_labels = {state: str(NEG_CLOCK_LABELS.get(clock, clock)) for state, clock in STATES_WITH_DUE.items()}
+    stage_labels = {state: _("%(stage)s阶段期限") % {"stage": label} for state, label in _states("disputes")}
 
     # negotiations: one running clock per state
     neg_q = Q()
@@ -519,20 +540,21 @@ def deadline_board(actor, *, today: dt.date | None = None, days: int = 14, inclu
     for due, state, title, party, reg, pk in take(negs):
         items.append(DueItem(due, "negotiation", neg_label, due_labels[state], title, party, reg, "negotiation:detail", pk))
 
-    dis = (f.disputes().filter(Q(state__in=DISPUTE_OPEN_STATES) & rng("next_due")).order_by("next_due", "pk")
+    dis = (f.disputes().filter(Q(state__in=_in("disputes", "open")) & rng("next_due")).order_by("next_due", "pk")
            .values_list("next_due", "state", "reference", "title", "employer__name", "region__name", "pk"))
     for due, state, ref, title, party, reg, pk in take(dis):
         items.append(DueItem(due, "dispute", dis_label, stage_labels[state], f"{ref} {title}", party, reg, "disputes:detail", pk))
 
     legal = f.legal_cases()
     cols = ("number", "opposing_employer__name", "opposing_employer_name", "applicant_region__name", "pk")
-    for field_name, states, what in (("decision_due", PENDING_DECISION, _("审查决定截止")),
-                                     ("assignment_due", [CaseState.APPROVED], _("指派律所截止"))):
+    for field_name, states, what in (("decision_due", _in("legal", "pending_decision"), _("审查决定截止")),
+                                     ("assignment_due", _in("legal", "awaiting_firm"), _("指派律所截止"))):
         rows = (legal.filter(Q(state__in=states) & rng(field_name)).order_by(field_name, "pk")
                 .values_list(field_name, *cols))
         for due, number, emp, emp_name, reg, pk in take(rows):
             items.append(DueItem(due, "legal", legal_label, str(what), number, emp or emp_name, reg, "legal:case_detail", pk))
-    att = (RoutingAttempt.objects.filter(case__in=legal.values("pk"), case__state=CaseState.OFFERED,
+    # A firm's reply is due on a pending offer of a case a firm holds (an offer is pending only while offered).
+    att = (RoutingAttempt.objects.filter(case__in=legal.values("pk"), case__state__in=_in("legal", "open_firm"),
                                          outcome=RoutingAttempt.Result.PENDING)
            .filter(rng("response_due")).order_by("response_due", "pk")
            .values_list("response_due", "case__number", "firm__name", "case__opposing_employer__name",

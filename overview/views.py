@@ -12,7 +12,7 @@ from core.permissions import role_required
 
 from . import exports
 from .forms import OverviewFilterForm
-from .selectors import cached_figures, deadline_board, figures, month_period
+from .selectors import cached_figures, deadlines_visible_to, figures, month_period
 
 STAFF = (Role.UNION_STAFF,)
 BOARD = (Role.UNION_STAFF, Role.UNION_NEGOTIATOR)
@@ -41,13 +41,13 @@ def _board(request, limit=200):
         page = max(1, int(request.GET.get("page") or 1))
     except ValueError:
         page = 1
-    board = deadline_board(request.user, region=f.region, include_overdue=request.GET.get("overdue") == "1",
+    board = deadlines_visible_to(request.user, region=f.region, include_overdue=request.GET.get("overdue") == "1",
                            limit=limit, page=page)
     return form, board
 
 
 @role_required(*BOARD, description="roles: union_staff, union_negotiator (and sysadmin); items scoped by each workflow's selector")
-def deadline_board_view(request):
+def deadline_list(request):
     form, board = _board(request)
     return render(request, "overview/deadlines.html", {
         "form": form, "board": board, "query": request.GET.urlencode(), "page_query": _query_without(request, "page"),
@@ -59,7 +59,7 @@ EXPORTS = ("figures", "regions", "firms", "deadlines")
 
 
 @role_required(*BOARD, description="roles: union_staff (figures) or union_staff/union_negotiator (deadlines); same scope as the pages")
-def export_view(request, name, fmt):
+def overview_export(request, name, fmt):
     if name not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404
     stamp = timezone.localdate().strftime("%Y%m%d")
@@ -87,7 +87,7 @@ def export_view(request, name, fmt):
 
 
 @role_required(*STAFF, description="roles: union_staff (and sysadmin); monthly report of the user's scope as PDF")
-def monthly_report(request):
+def report_download(request):
     from core.pdf import render_pdf
 
     today = timezone.localdate()

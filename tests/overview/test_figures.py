@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from overview.selectors import Filters, deadline_board, figures, median, period_from
+from overview.selectors import Filters, deadlines_visible_to, figures, median, period_from
 from tests.factories import region
 from tests.overview.conftest import make_case, make_dispute, make_negotiation
 
@@ -145,7 +145,7 @@ def test_fixed_number_of_queries(ov, client_for, who, django_assert_max_num_quer
 
 
 def test_deadline_board_sorted_scoped_and_linked(ov, client_for):
-    board = deadline_board(ov.users.staff_hh)
+    board = deadlines_visible_to(ov.users.staff_hh)
     items = board["items"]
     assert [i.due for i in items] == sorted(i.due for i in items)
     assert [(i.workflow, i.pk) for i in items] == [("dispute", ov.hh.d1.pk), ("negotiation", ov.hh.n5.pk), ("legal", ov.hh.l1.pk)]
@@ -156,12 +156,12 @@ def test_deadline_board_sorted_scoped_and_linked(ov, client_for):
         assert url in body
     assert ov.world.emp_b.name not in body
     # Baotou staff see the routing attempt due tomorrow and their hearing, nothing of Hohhot.
-    bt = deadline_board(ov.users.staff_bt)["items"]
+    bt = deadlines_visible_to(ov.users.staff_bt)["items"]
     assert [(i.workflow, i.pk, i.what) for i in bt] == [
         ("legal", ov.bt.l1.pk, "律所答复截止"), ("dispute", ov.bt.d1.pk, "仲裁审理中阶段期限"), ("negotiation", ov.bt.n2.pk, "应约截止"),
     ]
     # Overdue items only on request.
-    with_overdue = deadline_board(ov.users.staff_hh, include_overdue=True)["items"]
+    with_overdue = deadlines_visible_to(ov.users.staff_hh, include_overdue=True)["items"]
     assert ov.hh.n3.pk in {i.pk for i in with_overdue if i.workflow == "negotiation"}
     assert ov.hh.n3.pk not in {i.pk for i in items if i.workflow == "negotiation"}
 
@@ -195,10 +195,10 @@ def test_anonymous_redirected_to_login(client):
 
 def test_deadline_board_pages_merge_the_sources_in_order(ov):
     _more_data(ov, k=4)  # 4 negotiations, 4 disputes, 4 decisions, 4 firm replies due over the next days
-    everything = deadline_board(ov.users.staff_hh, limit=None)["items"]
+    everything = deadlines_visible_to(ov.users.staff_hh, limit=None)["items"]
     pages, page = [], 1
     while True:
-        b = deadline_board(ov.users.staff_hh, limit=5, page=page)
+        b = deadlines_visible_to(ov.users.staff_hh, limit=5, page=page)
         pages += b["items"]
         if not b["has_next"]:
             break
