@@ -33,21 +33,12 @@ def test_create_list_detail_and_transition(world, api_for):
     r = api.post(f"/api/v1/disputes/{pk}/apply-arbitration/", {"commission": "仲裁委", "on": "2026-11-20", "expected_state": "filed"}, format="json")
     assert r.status_code == 200 and r.json()["state"] == "arbitration_applied"
     assert r.json()["acceptance_due"] == "2026-11-27"
+    r = api.post(f"/api/v1/disputes/{pk}/apply-arbitration/", {"commission": "仲裁委", "expected_state": "filed"}, format="json")
+    assert r.status_code == 409 and "请刷新页面" in r.json()["detail"]
     r = api.post(f"/api/v1/disputes/{pk}/start-hearing/", {}, format="json")
     assert r.status_code == 400 and "当前状态" in str(r.json())
     r = api.post(f"/api/v1/disputes/{pk}/refuse-acceptance/", {}, format="json")
     assert r.status_code == 400 and "reason" in r.json()
-
-
-@pytest.mark.xfail(strict=True, reason="core.workflow_api checks availability (400) before expected_state (409), "
-                   "so a stale client gets 400; needs a core fix")
-def test_stale_client_is_a_conflict(world, api_for):
-    api = api_for(world.users.staff_hh)
-    pk = api.post("/api/v1/disputes/", payload(world), format="json").json()["id"]
-    r = api.post(f"/api/v1/disputes/{pk}/apply-arbitration/", {"commission": "仲裁委", "on": "2026-11-20", "expected_state": "filed"}, format="json")
-    assert r.status_code == 200
-    r = api.post(f"/api/v1/disputes/{pk}/apply-arbitration/", {"commission": "仲裁委", "expected_state": "filed"}, format="json")
-    assert r.status_code == 409 and "请刷新页面" in r.json()["detail"]
 
 
 def test_refusals(world, api_for, open_case):
