@@ -15,6 +15,7 @@ FORBIDDEN = {
     "core": WORKFLOW_APPS | {"notifications"},
     "accounts": WORKFLOW_APPS | {"notifications"},
     "negotiation": {"disputes", "legal"},
+    "documents": {"negotiation", "disputes", "legal", "overview"},
 }
 
 
