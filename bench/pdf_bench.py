@@ -53,7 +53,7 @@ def maxrss_mib() -> float:
 
 def setup_data(workshops: int):
     from accounts.models import Organisation, Region
-    from documents.demo import build_sample_negotiation
+    from negotiation.documents import build_sample_negotiation
 
     call_command("migrate", verbosity=0, interactive=False)
     region = Region.objects.get(code="150105")
