@@ -30,6 +30,8 @@ ALLOWED_TYPES = {
     DOCX: ".docx",
 }
 
+TYPE_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", DOCX: "DOCX"}
+
 
 @dataclass(frozen=True)
 class Accepted:
@@ -80,7 +82,8 @@ def accept(upload, *, allowed: dict[str, str] | None = None, max_bytes: int | No
         raise ValidationError({"file": _("文件为空。")})
     mime = sniff_type(upload)
     if mime is None or mime not in allowed:
-        kinds = "、".join(sorted({ext.lstrip(".").upper() for ext in allowed.values()}))
+        names = [TYPE_NAMES.get(m, m) for m in allowed]
+        kinds = "、".join(names[:-1]) + (" 或 " if len(names) > 1 else "") + names[-1]
         raise ValidationError({"file": _("只接受 %(kinds)s 文件；系统按文件内容识别类型，该文件的实际内容不是这几种格式。") % {"kinds": kinds}})
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -133,7 +133,9 @@ def _make(workflow_name: str, action: registry.Action, present, response):
 
     handler.__name__ = action.name
     handler.__doc__ = str(action.label)
-    handler = extend_schema(
+    # @action first, then extend_schema: @action resets the function's kwargs, dropping a schema set before it.
+    handler = drf_action(detail=True, methods=["post"], url_path=action.slug, url_name=action.slug)(handler)
+    return extend_schema(
         operation_id=f"{workflow_name}_{action.name}",
         summary=str(action.label),
         request=input_cls,
@@ -145,7 +147,6 @@ def _make(workflow_name: str, action: registry.Action, present, response):
             409: OpenApiResponse(ErrorSerializer, description="changed by someone else meanwhile"),
         },
     )(handler)
-    return drf_action(detail=True, methods=["post"], url_path=action.slug, url_name=action.slug)(handler)
 
 
 def add_actions(viewset, workflow_name: str, *, present, response):
