@@ -1,4 +1,8 @@
-"""API under /api/v1/negotiations/: the same services as the pages; transitions as POST …/{id}/<action>/."""
+"""API under /api/v1/negotiations/: the same services as the pages.
+
+Every registry action (negotiation/workflow.py) is `POST …/{id}/<action-slug>/`, added by
+`core.workflow_api.add_actions` with its input derived from the action's one form; the endpoints
+here are reading and the edits of child rows (terms, representatives, rounds, comments)."""
 from __future__ import annotations
 
 from django.http import Http404
@@ -9,8 +13,9 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from core.api import HasRole
-from core.transitions import Conflict
+from core.workflow_api import add_actions
 
+from . import permissions as perms
 from . import selectors as sel
 from . import serializers as s
 from . import services as svc
@@ -19,10 +24,13 @@ from .models import Negotiation, Term
 ROLES = [Role.UNION_STAFF, Role.UNION_NEGOTIATOR, Role.EMPLOYER_REP, Role.BUREAU_REVIEWER]
 
 
-def _check_expected(neg, data):
-    expected = data.get("expected_state")
-    if expected and expected != neg.state:
-        raise Conflict(f"该协商的状态已变为“{neg.get_state_display()}”，请刷新后重试。")
+def present(neg, user) -> dict:
+    """The negotiation as the API shows it to `user`: a union's unserved draft content is withheld
+    (decided by `selectors.draft_content_visible`, not here)."""
+    data = s.NegotiationSerializer(neg).data
+    if not sel.draft_content_visible(user, neg):
+        data["terms"], data["representatives"] = [], []
+    return data
 
 
 class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -30,7 +38,7 @@ class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     permission_classes = [HasRole]
     allowed_roles = ROLES
-    permission_rule = "roles: staff, negotiator, employer rep, bureau; rows via negotiations_visible_to; actions checked by services"
+    permission_rule = "roles: staff, negotiator, employer rep, bureau; rows via negotiations_visible_to; actions by the workflow registry's rules"
     serializer_class = s.NegotiationSerializer
 
     def get_queryset(self):
@@ -41,7 +49,7 @@ class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             return sel.negotiation_list(self.request.user, state=q.get("state") or None,
                                         overdue=q.get("overdue") in ("1", "true"), due_week=q.get("due_week") in ("1", "true"))
         return sel.negotiations_visible_to(self.request.user).select_related("employer", "union").prefetch_related(
-            "terms__current", "representatives", "rounds")
+            "terms__current", "representatives", "rounds", "votes")
 
     def get_serializer_class(self):
         return s.NegotiationListSerializer if self.action == "list" else s.NegotiationSerializer
@@ -57,10 +65,7 @@ class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(self._present(neg), status=code)
 
     def _present(self, neg):
-        data = s.NegotiationSerializer(neg).data
-        if not sel.draft_content_visible(self.request.user, neg):
-            data["terms"], data["representatives"] = [], []
-        return data
+        return present(neg, self.request.user)
 
     @extend_schema(responses=s.NegotiationSerializer)
     def retrieve(self, request, pk=None):
@@ -123,17 +128,13 @@ class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["get"], url_path=r"drafts/(?P<draft_pk>\d+)/comments")
     def comments(self, request, pk=None, draft_pk=None):
         """Employees' comments on a published draft, grouped by term, with the participation rate (union side)."""
-        from django.core.exceptions import PermissionDenied
-
-        from . import permissions as perms
         from .models import PublishedDraft
 
         neg = self._obj()
         draft = PublishedDraft.objects.filter(negotiation=neg, pk=draft_pk).first()
         if draft is None:
             raise Http404
-        if not (perms.is_union_side(request.user, neg) or request.user.has_role(Role.UNION_STAFF)):
-            raise PermissionDenied("只有工会方可以查看职工意见。")
+        perms.can_view_comments(request.user, neg).require()
         summ = sel.comment_summary(draft)
         data = {
             "draft": draft.pk, "employee_count": summ["employee_count"], "issued": summ["issued"], "used": summ["used"],
@@ -145,102 +146,6 @@ class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         }
         return Response(s.CommentSummarySerializer(data).data)
 
-    # --- transitions ---------------------------------------------------------------------------
-    def _simple(self, fn, serializer_class=s.ExpectedStateSerializer):
-        neg = self._obj()
-        d = self._input(serializer_class)
-        _check_expected(neg, d)
-        fn(neg, d)
-        return self._done(neg)
 
-    @extend_schema(request=s.ExpectedStateSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"])
-    def propose(self, request, pk=None):
-        return self._simple(lambda n, d: svc.proposal_submit(negotiation=n, actor=request.user))
-
-    @extend_schema(request=s.ResponseSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"])
-    def respond(self, request, pk=None):
-        return self._simple(lambda n, d: svc.response_record(
-            negotiation=n, actor=request.user, decision=d["decision"], text=d["text"], reason=d["reason"],
-            counter_terms={int(k): v for k, v in (d.get("counter_terms") or {}).items()}), s.ResponseSerializer)
-
-    @extend_schema(request=s.ExpectedStateSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"], url_path="request-coordination")
-    def request_coordination(self, request, pk=None):
-        return self._simple(lambda n, d: svc.coordination_request(negotiation=n, actor=request.user))
-
-    @extend_schema(request=s.ExpectedStateSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"], url_path="extend-coordination")
-    def extend_coordination(self, request, pk=None):
-        return self._simple(lambda n, d: svc.coordination_extend(negotiation=n, actor=request.user))
-
-    @extend_schema(request=s.CoordinationSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"], url_path="finish-coordination")
-    def finish_coordination(self, request, pk=None):
-        return self._simple(lambda n, d: svc.coordination_finish(negotiation=n, actor=request.user, agreed=d["agreed"], outcome=d["outcome"]),
-                            s.CoordinationSerializer)
-
-    @extend_schema(request=s.ExpectedStateSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"], url_path="start-rounds")
-    def start_rounds(self, request, pk=None):
-        return self._simple(lambda n, d: svc.rounds_start(negotiation=n, actor=request.user))
-
-    @extend_schema(request=s.SuspendSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"])
-    def suspend(self, request, pk=None):
-        return self._simple(lambda n, d: svc.negotiation_suspend(negotiation=n, actor=request.user, next_date=d["next_date"], reason=d["reason"]),
-                            s.SuspendSerializer)
-
-    @extend_schema(request=s.ExpectedStateSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"])
-    def resume(self, request, pk=None):
-        return self._simple(lambda n, d: svc.negotiation_resume(negotiation=n, actor=request.user))
-
-    @extend_schema(request=s.ExpectedStateSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"], url_path="agree-draft")
-    def agree_draft(self, request, pk=None):
-        return self._simple(lambda n, d: svc.draft_agree(negotiation=n, actor=request.user))
-
-    @extend_schema(request=s.PublishSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"], url_path="publish-draft")
-    def publish_draft(self, request, pk=None):
-        return self._simple(lambda n, d: svc.draft_publish(negotiation=n, actor=request.user, comments_close=d["comments_close"],
-                                                           employee_count=d["employee_count"]), s.PublishSerializer)
-
-    @extend_schema(request=s.ExpectedStateSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"], url_path="put-to-vote")
-    def put_to_vote(self, request, pk=None):
-        return self._simple(lambda n, d: svc.vote_put(negotiation=n, actor=request.user))
-
-    @extend_schema(request=s.VoteInputSerializer, responses={201: s.VoteSerializer})
-    @action(detail=True, methods=["post"])
-    def vote(self, request, pk=None):
-        neg = self._obj()
-        d = self._input(s.VoteInputSerializer)
-        _check_expected(neg, d)
-        d.pop("expected_state", None)
-        v = svc.vote_record(negotiation=neg, actor=request.user, **d)
-        return Response(s.VoteSerializer(v).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=s.ExpectedStateSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"])
-    def sign(self, request, pk=None):
-        return self._simple(lambda n, d: svc.sign_record(negotiation=n, actor=request.user))
-
-    @extend_schema(request=s.FilingSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"])
-    def file(self, request, pk=None):
-        return self._simple(lambda n, d: svc.filing_record(negotiation=n, actor=request.user, filed_on=d["filed_on"],
-                                                           receipt_number=d["receipt_number"], bureau=d["bureau"]), s.FilingSerializer)
-
-    @extend_schema(request=s.ObjectionSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"])
-    def objection(self, request, pk=None):
-        return self._simple(lambda n, d: svc.objection_return(negotiation=n, actor=request.user, objection=d["objection"]),
-                            s.ObjectionSerializer)
-
-    @extend_schema(request=s.ReasonSerializer, responses=s.NegotiationSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        return self._simple(lambda n, d: svc.negotiation_withdraw(negotiation=n, actor=request.user, reason=d["reason"]), s.ReasonSerializer)
+add_actions(NegotiationViewSet, "negotiation", present=lambda view, request, obj, result: present(obj, request.user),
+            response=s.NegotiationSerializer)

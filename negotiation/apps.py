@@ -6,11 +6,10 @@ class NegotiationConfig(AppConfig):
     verbose_name = "集体协商"
 
     def ready(self):
-        from core import sweep, visibility
+        from core import sweep
 
-        from . import services
-        from .models import Negotiation
-        from .selectors import negotiations_visible_to
+        from . import documents, services, workflow
 
-        visibility.register(Negotiation, negotiations_visible_to)
+        workflow.register_workflow()  # also registers negotiations_visible_to for core.visibility
         sweep.register("negotiation", services.sweep)
+        documents.register()

@@ -1,4 +1,7 @@
-"""Forms only parse input; the services decide. Structured term fields are entered as one line per group."""
+"""Forms only parse input; the services decide. Structured term fields are entered as one line per group.
+
+Each registry action (negotiation/workflow.py) has exactly one form here; the API's input for that
+action is derived from it (core.workflow_api), and the generic action page adds `expected_state`."""
 from __future__ import annotations
 
 import re
@@ -42,7 +45,13 @@ class NegotiationEditForm(forms.Form):
     headcount = forms.IntegerField(label=_("覆盖职工人数"), min_value=1, required=False)
     term_start = forms.DateField(label=_("合同期限起"), required=False, widget=DATE)
     term_end = forms.DateField(label=_("合同期限止"), required=False, widget=DATE, help_text=_("1至3年（集体合同规定第38条）"))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if obj is not None and not self.is_bound:
+            self.initial.update({k: getattr(obj, k) for k in ("title", "headcount", "term_start", "term_end")})
+            self.initial["expected_version"] = obj.version
 
 
 YES = {"是", "首席", "y", "yes", "1", "true", "√", "外聘"}
@@ -196,7 +205,25 @@ class ResponseForm(forms.Form):
                            help_text=_("对具体条款的反提案，请先在条款处点击“修改/反提案”，每次修改都会保留版本。"))
     reason = forms.CharField(label=_("拒绝理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("拒绝协商必须说明正当理由（集体合同规定第32条）"))
-    expected_state = forms.CharField(widget=forms.HiddenInput)
+    counter_terms = forms.JSONField(
+        label=_("各条款反提案（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("条款编号 → {\"data\": 结构化内容, \"text\": 条款文本}；通常在条款处点击“修改/反提案”即可，无需填写。"),
+    )
+
+    def clean_counter_terms(self):
+        value = self.cleaned_data.get("counter_terms") or {}
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("反提案应为“条款编号 → 内容”的对象。"))
+        out = {}
+        for key, data in value.items():
+            try:
+                term_id = int(key)
+            except (TypeError, ValueError):
+                raise forms.ValidationError(_("条款编号应为整数。")) from None
+            if not isinstance(data, dict):
+                raise forms.ValidationError(_("反提案应为“条款编号 → 内容”的对象。"))
+            out[term_id] = data
+        return out
 
 
 class RoundForm(KeyedForm):
@@ -213,18 +240,20 @@ class RoundForm(KeyedForm):
 class SuspendForm(forms.Form):
     next_date = forms.DateField(label=_("下次协商日期"), widget=DATE)
     reason = forms.CharField(label=_("中止原因"), required=False)
-    expected_state = forms.CharField(widget=forms.HiddenInput)
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因/意见"), widget=forms.Textarea(attrs={"rows": 3}))
-    expected_state = forms.CharField(widget=forms.HiddenInput)
+
+
+class ObjectionForm(forms.Form):
+    objection = forms.CharField(label=_("审查意见书"), widget=forms.Textarea(attrs={"rows": 4}),
+                                help_text=_("退回的理由与修改意见（集体合同规定第45条）"))
 
 
 class PublishForm(forms.Form):
     comments_close = forms.DateTimeField(label=_("征求意见截止时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     employee_count = forms.IntegerField(label=_("征求意见职工人数"), min_value=1)
-    expected_state = forms.CharField(widget=forms.HiddenInput)
 
 
 class LinksForm(KeyedForm):
@@ -240,30 +269,31 @@ class LinksForm(KeyedForm):
 
 class VoteForm(forms.Form):
     held_on = forms.DateField(label=_("表决日期"), widget=DATE)
-    body = forms.ChoiceField(label=_("表决机构"), choices=[("congress", _("职工代表大会")), ("all", _("全体职工大会"))])
+    body = forms.ChoiceField(label=_("表决机构"), choices=[("congress", _("职工代表大会")), ("all", _("全体职工大会"))],
+                             required=False, initial="congress")
     total = forms.IntegerField(label=_("全体代表（职工）人数"), min_value=1)
     present = forms.IntegerField(label=_("实到人数"), min_value=0)
     votes_for = forms.IntegerField(label=_("赞成"), min_value=0)
     votes_against = forms.IntegerField(label=_("反对"), min_value=0)
     votes_abstain = forms.IntegerField(label=_("弃权"), min_value=0)
-    expected_state = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_body(self):
+        return self.cleaned_data.get("body") or "congress"
 
 
 class FilingForm(forms.Form):
     filed_on = forms.DateField(label=_("报送（部门收到）日期"), widget=DATE)
     receipt_number = forms.CharField(label=_("回执编号"), max_length=60)
-    bureau = forms.ModelChoiceField(label=_("劳动保障行政部门"), queryset=Organisation.objects.none())
-    expected_state = forms.CharField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, bureaus=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["bureau"].queryset = bureaus if bureaus is not None else Organisation.objects.none()
+    bureau = forms.ModelChoiceField(
+        label=_("劳动保障行政部门"),
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.LABOUR_BUREAU).select_related("region"),
+    )
 
 
 class CoordinationForm(forms.Form):
-    agreed = forms.ChoiceField(label=_("协调结果"), choices=[("1", _("达成协调处理协议，恢复协商")), ("0", _("协调终结"))], widget=forms.RadioSelect)
+    agreed = forms.TypedChoiceField(label=_("协调结果"), choices=[("1", _("达成协调处理协议，恢复协商")), ("0", _("协调终结"))],
+                                    coerce=lambda v: v == "1", widget=forms.RadioSelect)
     outcome = forms.CharField(label=_("协调处理协议书主要内容"), widget=forms.Textarea(attrs={"rows": 3}))
-    expected_state = forms.CharField(widget=forms.HiddenInput)
 
 
 class ListFilterForm(forms.Form):

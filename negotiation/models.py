@@ -1,7 +1,7 @@
 """Collective negotiation (集体合同规定, DOMAIN.md §2): one state machine on `Negotiation`.
 
 Transition bodies only change fields in memory; services in `negotiation/services.py` run them
-through `core.transitions.run_transition` (lock, expected state, permission, save, audit, publish).
+through `core.runner` (lock, scope, expected state, the registry's rule, save, audit, publish).
 """
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(field=state, source=State.PROPOSED, target=State.REFUSED)
     def refuse(self, *, reason):
         if not (reason or "").strip():
-            raise ValidationError({"refuse_reason": _("拒绝协商必须说明正当理由（集体合同规定第32条）。")})
+            raise ValidationError({"reason": _("拒绝协商必须说明正当理由（集体合同规定第32条）。")})
         self.responded_at = timezone.now()
         self.response_decision = "refuse"
         self.refuse_reason = reason
@@ -245,6 +245,11 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=state, source=State.UNDER_REVIEW, target=State.EFFECTIVE)
     def take_effect(self, *, on):
+        self.effective_on = on
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.EFFECTIVE)
+    def no_objection(self, *, on):
+        """审查无异议: the bureau records no objection before the review period ends (DOMAIN.md §2.5)."""
         self.effective_on = on
 
     @transition(field=state, source=State.EFFECTIVE, target=State.EXPIRED)
@@ -476,12 +481,3 @@ class StandbyAllowanceRate(models.Model):
 
     def __str__(self):
         return f"{self.region} {self.effective_from}: {self.share}"
-
-
-class SubmissionKey(models.Model):
-    """A form's one-time key: a double-submitted form finds its key used and creates nothing twice."""
-
-    key = models.CharField(max_length=64, unique=True)
-    object_label = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=40)
-    created_at = models.DateTimeField(auto_now_add=True)

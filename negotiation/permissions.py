@@ -1,7 +1,9 @@
 """Object rules for negotiations: each returns a Decision with the reason shown on a disabled button.
 
 The scope (who may see a negotiation at all) is `selectors.negotiations_visible_to`; these rules
-decide who may act. Sysadmins pass everything.
+decide who may act. Which rule guards which action is declared once, in `negotiation/workflow.py`;
+the edits that are not registry actions (terms, representatives, rounds, comments) use the
+`can_*` rules below. Sysadmins pass everything.
 """
 from __future__ import annotations
 
@@ -51,37 +53,6 @@ def is_bureau(actor, negotiation: Negotiation) -> Decision:
     return Decision.allow()
 
 
-# action name → (who may, label). The UI shows buttons from this table with the reason when refused.
-ACTION_RULES = {
-    "propose": is_union_side,
-    "accept": is_employer_side,
-    "refuse": is_employer_side,
-    "request_coordination": is_union_side,
-    "extend_coordination": is_bureau,
-    "coordination_agree": is_bureau,
-    "coordination_close": is_bureau,
-    "start_rounds": is_either_side,
-    "suspend": is_either_side,
-    "resume": is_either_side,
-    "agree_draft": is_either_side,
-    "open_comments": is_union_side,
-    "put_to_vote": is_union_side,
-    "record_vote": is_union_side,
-    "sign": is_either_side,
-    "file": is_either_side,
-    "return_objection": is_bureau,
-    "take_effect": is_bureau,
-    "withdraw": is_union_side,
-}
-
-
-def can(action: str, actor, negotiation: Negotiation) -> Decision:
-    rule = ACTION_RULES.get(action)
-    if rule is None:
-        return Decision.deny(_("未知操作。"))
-    return rule(actor, negotiation)
-
-
 def can_edit_terms(actor, negotiation: Negotiation) -> Decision:
     if negotiation.state == State.DRAFT:
         return is_union_side(actor, negotiation)
@@ -110,3 +81,10 @@ def can_record_round(actor, negotiation: Negotiation) -> Decision:
 
 def can_manage_comments(actor, negotiation: Negotiation) -> Decision:
     return is_union_side(actor, negotiation)
+
+
+def can_view_comments(actor, negotiation: Negotiation) -> Decision:
+    """Employees' comments: the union side, and union staff whose scope includes the negotiation."""
+    if is_union_side(actor, negotiation) or (actor and actor.has_role(Role.UNION_STAFF)):
+        return Decision.allow()
+    return Decision.deny(_("只有工会方可以查看职工意见。"))

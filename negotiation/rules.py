@@ -31,31 +31,54 @@ WEEKDAYS = {1, 2, 3, 4, 5, 6, 7}
 
 
 # --- representatives (集体合同规定 arts. 19–24) -------------------------------------------------
-def check_representatives(reps) -> list[str]:
+@dataclass(frozen=True)
+class Problem:
+    """One breach of the representative rules: a stable `code` callers decide on, the cited `message`
+    shown to people, and the `side` it concerns ("" when it concerns both)."""
+
+    code: str
+    message: str
+    side: str = ""
+
+    def __str__(self):
+        return self.message
+
+
+TOO_FEW = "too_few"  # art. 19: at least 3 per side
+CHIEF_COUNT = "chief_count"  # art. 19: exactly one chief per side
+OUTSIDER_CHIEF = "outsider_chief"  # art. 23
+TOO_MANY_OUTSIDERS = "too_many_outsiders"  # art. 23: at most 1/3
+UNEQUAL = "unequal"  # art. 19: equal numbers
+BOTH_SIDES = "both_sides"  # art. 24
+# A representative leaving mid-negotiation opens a vacancy (art. 31), not a refusal.
+VACANCY_CODES = frozenset({TOO_FEW, UNEQUAL})
+
+
+def check_representatives(reps) -> list[Problem]:
     """`reps`: objects with side, name, id_last4, is_chief, is_outsider."""
-    errors = []
+    problems = []
     sides = {"union": [], "employer": []}
     for r in reps:
         sides.setdefault(r.side, []).append(r)
     labels = {"union": "职工方", "employer": "用人单位方"}
     for side, people in sides.items():
         if len(people) < 3:
-            errors.append(f"{labels[side]}协商代表不得少于3人（集体合同规定第19条），现有{len(people)}人。")
+            problems.append(Problem(TOO_FEW, f"{labels[side]}协商代表不得少于3人（集体合同规定第19条），现有{len(people)}人。", side))
         chiefs = [p for p in people if p.is_chief]
         if len(chiefs) != 1:
-            errors.append(f"{labels[side]}应有且只有一名首席代表（集体合同规定第19条）。")
+            problems.append(Problem(CHIEF_COUNT, f"{labels[side]}应有且只有一名首席代表（集体合同规定第19条）。", side))
         if any(p.is_chief and p.is_outsider for p in people):
-            errors.append(f"{labels[side]}的外聘人员不得担任首席代表（集体合同规定第23条）。")
+            problems.append(Problem(OUTSIDER_CHIEF, f"{labels[side]}的外聘人员不得担任首席代表（集体合同规定第23条）。", side))
         outsiders = sum(1 for p in people if p.is_outsider)
         if people and outsiders * 3 > len(people):
-            errors.append(f"{labels[side]}委托的外聘人员不得超过本方代表的三分之一（集体合同规定第23条）。")
+            problems.append(Problem(TOO_MANY_OUTSIDERS, f"{labels[side]}委托的外聘人员不得超过本方代表的三分之一（集体合同规定第23条）。", side))
     if len(sides["union"]) != len(sides["employer"]):
-        errors.append("双方协商代表人数应当对等（集体合同规定第19条）。")
+        problems.append(Problem(UNEQUAL, "双方协商代表人数应当对等（集体合同规定第19条）。"))
     keys = {(p.name.strip(), (p.id_last4 or "").strip()) for p in sides["union"]}
     both = [p.name for p in sides["employer"] if (p.name.strip(), (p.id_last4 or "").strip()) in keys]
     if both:
-        errors.append(f"协商代表不得由同一人兼任双方代表（集体合同规定第24条）：{'、'.join(both)}。")
-    return errors
+        problems.append(Problem(BOTH_SIDES, f"协商代表不得由同一人兼任双方代表（集体合同规定第24条）：{'、'.join(both)}。"))
+    return problems
 
 
 # --- art. 36 vote -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Organisation
 
-from .models import CongressVote, Negotiation, Representative, Round, State, Term, TermKind, TermVersion
+from .models import CongressVote, Negotiation, Representative, Round, Term, TermKind, TermVersion
 
 
 # Choice fields are plain strings validated here, so the schema's enum names never collide with
@@ -78,13 +78,14 @@ class NegotiationSerializer(NegotiationListSerializer):
     terms = TermSerializer(many=True, read_only=True)
     representatives = RepresentativeSerializer(many=True, read_only=True)
     rounds = RoundSerializer(many=True, read_only=True)
+    votes = VoteSerializer(many=True, read_only=True, help_text="congress votes, latest first")
 
     class Meta(NegotiationListSerializer.Meta):
         fields = NegotiationListSerializer.Meta.fields + [
             "headcount", "response_due_explanation", "response_decision", "response_text", "refuse_reason",
             "coordination_due", "coordination_extended", "next_meeting_on", "signed_on", "filing_due_explanation",
             "filed_on", "receipt_number", "review_ends_explanation", "objection", "effective_on", "closed_reason",
-            "terms", "representatives", "rounds",
+            "terms", "representatives", "rounds", "votes",
         ]
 
 
@@ -95,58 +96,6 @@ class NegotiationCreateSerializer(serializers.Serializer):
     term_start = serializers.DateField(required=False, allow_null=True)
     term_end = serializers.DateField(required=False, allow_null=True)
     submission_key = serializers.CharField(max_length=64, required=False, allow_blank=True)
-
-
-class ExpectedStateSerializer(serializers.Serializer):
-    expected_state = serializers.CharField(required=False, validators=[_one_of(State.values)],
-                                             help_text="The state the client saw; a different current state is 409.")
-
-
-class ReasonSerializer(ExpectedStateSerializer):
-    reason = serializers.CharField()
-
-
-class ResponseSerializer(ExpectedStateSerializer):
-    decision = serializers.ChoiceField(choices=["agree", "refuse"])
-    text = serializers.CharField(required=False, allow_blank=True, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-    counter_terms = serializers.DictField(child=serializers.JSONField(), required=False,
-                                          help_text="term id → {data, text}: counter-proposals per term")
-
-
-class SuspendSerializer(ExpectedStateSerializer):
-    next_date = serializers.DateField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class CoordinationSerializer(ExpectedStateSerializer):
-    agreed = serializers.BooleanField()
-    outcome = serializers.CharField()
-
-
-class PublishSerializer(ExpectedStateSerializer):
-    comments_close = serializers.DateTimeField()
-    employee_count = serializers.IntegerField(min_value=1)
-
-
-class VoteInputSerializer(ExpectedStateSerializer):
-    held_on = serializers.DateField()
-    body = serializers.ChoiceField(choices=["congress", "all"], default="congress")
-    total = serializers.IntegerField(min_value=1)
-    present = serializers.IntegerField(min_value=0)
-    votes_for = serializers.IntegerField(min_value=0)
-    votes_against = serializers.IntegerField(min_value=0)
-    votes_abstain = serializers.IntegerField(min_value=0)
-
-
-class FilingSerializer(ExpectedStateSerializer):
-    filed_on = serializers.DateField()
-    receipt_number = serializers.CharField(max_length=60)
-    bureau = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.filter(kind=Organisation.Kind.LABOUR_BUREAU))
-
-
-class ObjectionSerializer(ExpectedStateSerializer):
-    objection = serializers.CharField()
 
 
 class TermInputSerializer(serializers.Serializer):

@@ -1,11 +1,14 @@
-"""Pages: parse input, call a service, render. Objects are looked up through the actor's scope (404)."""
+"""Pages: parse input, call a service, render. Objects are looked up through the workflow's scope (404).
+
+Actions (propose, respond, vote, sign, …) have no page here: their buttons come from the registry
+(`workflow.buttons`) and lead to the generic action page, /do/negotiation/<id>/<action>/. The pages
+below are the edits of child rows (terms, representatives, rounds, comment links) and reading."""
 from __future__ import annotations
 
 import segno
-from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,17 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Organisation, Role
+from accounts.models import Role
 from accounts.scoping import employers_visible_to
 from core import audit
 from core.permissions import public, role_required
-from core.transitions import Conflict
+from core.runner import Conflict
+from core.workflow_views import apply_errors, conflict_response, messages_of
 
 from . import forms as f
 from . import permissions as perms
 from . import selectors as sel
 from . import services as svc
-from .models import PublishedDraft, State, Term
+from .models import PublishedDraft, Term
+from .workflow import workflow
 
 S, N, E, B = Role.UNION_STAFF, Role.UNION_NEGOTIATOR, Role.EMPLOYER_REP, Role.BUREAU_REVIEWER
 ALL = (S, N, E, B)
@@ -34,28 +39,6 @@ def _get(request, pk):
         return sel.negotiation_detail(request.user, pk)
     except sel.Negotiation.DoesNotExist:
         raise Http404 from None
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [str(m) for v in exc.error_dict.values() for e in v for m in e.messages]
-    return [str(m) for m in exc.messages]
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for e in errs:
-                for m in e.messages:
-                    form.add_error(target, m)
-    else:
-        for m in exc.messages:
-            form.add_error(None, m)
-
-
-def _conflict(request, neg, exc: Conflict):
-    return render(request, "negotiation/conflict.html", {"negotiation": neg, "message": exc.message}, status=409)
 
 
 # --- list and detail --------------------------------------------------------------------------
@@ -83,14 +66,6 @@ def _detail_context(request, neg):
     wages = svc.wage_context(neg.employer.region, neg.term_start or timezone.localdate())
     for t in terms:
         t.cost = sel.cost_rows(neg, t.current, t.kind, wages) if t.current else None
-    actions = []
-    for name, label in ACTION_BUTTONS:
-        possible = _possible(neg, name)
-        if not possible:
-            continue
-        decision = perms.can(PERM_OF.get(name, name), user, neg)
-        actions.append({"name": name, "label": label, "ok": bool(decision), "reason": decision.reason,
-                        "simple": name in SIMPLE, "url": _action_url(neg, name)})
     draft = neg.drafts.order_by("-number").first()
     return {
         "negotiation": neg, "terms": terms, "wages": wages,
@@ -99,8 +74,8 @@ def _detail_context(request, neg):
         "rounds": list(neg.rounds.all()),
         "votes": list(neg.votes.all()[:3]),
         "draft": draft,
-        "events": _labelled(audit.history(neg)[:100]),
-        "actions": actions,
+        "events": workflow.labelled(audit.history(neg)[:100]),
+        "buttons": workflow.buttons(user, neg),
         "can_edit_terms": perms.can_edit_terms(user, neg),
         "can_edit_union_reps": perms.can_edit_representatives(user, neg, "union"),
         "can_edit_employer_reps": perms.can_edit_representatives(user, neg, "employer"),
@@ -112,30 +87,6 @@ def _detail_context(request, neg):
     }
 
 
-EVENT_LABELS = {
-    "create": _("创建协商"), "update": _("修改基本信息"), "representatives_set": _("设置协商代表"), "term_add": _("新增条款"),
-    "term_revise": _("修改条款/反提案"), "propose": _("发出要约"), "accept": _("同意协商"), "refuse": _("拒绝协商"),
-    "mark_overdue": _("逾期未回应"), "request_coordination": _("申请协调处理"), "extend_coordination": _("延长协调期限"),
-    "coordination_agree": _("达成协调处理协议"), "coordination_close": _("协调终结"), "start_rounds": _("开始协商会议"),
-    "round_record": _("记录协商会议"), "suspend": _("中止协商"), "resume": _("恢复协商"), "agree_draft": _("草案达成一致"),
-    "open_comments": _("公示草案征求意见"), "links_issue": _("发放意见链接"), "put_to_vote": _("提交职代会审议"),
-    "vote_pass": _("职代会表决通过"), "vote_fail": _("职代会表决未通过"), "sign_side": _("一方首席代表签字"),
-    "sign": _("双方签字"), "file": _("报送劳动保障部门"), "return_objection": _("退回审查意见书"), "take_effect": _("审查期满生效"),
-    "expire": _("期满终止"), "withdraw": _("撤回协商"),
-}
-
-
-def _labelled(events):
-    states = dict(State.choices)
-    out = []
-    for e in events:
-        e.label = EVENT_LABELS.get(e.action, e.action)
-        e.from_label = states.get(e.from_state, e.from_state)
-        e.to_label = states.get(e.to_state, e.to_state)
-        out.append(e)
-    return out
-
-
 def _documents_panel_exists():
     from django.template import TemplateDoesNotExist
     from django.template.loader import get_template
@@ -145,54 +96,6 @@ def _documents_panel_exists():
         return True
     except TemplateDoesNotExist:
         return False
-
-
-# (button, label): simple transitions are posted to `act`; others open their own form.
-ACTION_BUTTONS = [
-    ("propose", _("发出要约")),
-    ("respond", _("书面回应（应约）")),
-    ("request_coordination", _("申请劳动保障部门协调")),
-    ("extend_coordination", _("延长协调期限（15日）")),
-    ("coordination_finish", _("记录协调结果")),
-    ("start_rounds", _("开始协商会议")),
-    ("round_add", _("记录协商会议")),
-    ("suspend", _("中止协商")),
-    ("resume", _("恢复协商")),
-    ("agree_draft", _("草案达成一致")),
-    ("publish", _("公示草案征求职工意见")),
-    ("put_to_vote", _("提交职代会审议")),
-    ("vote_form", _("录入表决结果")),
-    ("sign", _("首席代表签字")),
-    ("file_form", _("报送劳动保障部门")),
-    ("objection", _("退回审查意见书")),
-    ("withdraw", _("撤回协商")),
-]
-PERM_OF = {
-    "respond": "accept", "coordination_finish": "coordination_agree", "round_add": "start_rounds", "publish": "open_comments",
-    "vote_form": "record_vote", "file_form": "file", "objection": "return_objection",
-}
-POSSIBLE = {
-    "respond": {State.PROPOSED}, "coordination_finish": {State.COORDINATION}, "round_add": {State.IN_ROUNDS},
-    "publish": {State.DRAFT_AGREED}, "vote_form": {State.VOTING}, "file_form": {State.SIGNED}, "objection": {State.UNDER_REVIEW},
-    "sign": {State.APPROVED}, "extend_coordination": {State.COORDINATION},
-}
-
-
-def _action_url(neg, name):
-    if name == "round_add":
-        return reverse("negotiation:round_add", args=[neg.pk])
-    return reverse("negotiation:act", args=[neg.pk, name])
-
-
-def _possible(neg, name) -> bool:
-    if name in POSSIBLE:
-        if name == "extend_coordination" and neg.coordination_extended:
-            return False
-        return neg.state in POSSIBLE[name]
-    from django_fsm import can_proceed
-
-    method = getattr(neg, name, None)
-    return bool(method and can_proceed(method))
 
 
 @role_required(*ALL, description="roles: staff, negotiator, employer rep, bureau; object via negotiations_visible_to (404)")
@@ -221,29 +124,10 @@ def negotiation_create(request):
                 term_start=d["term_start"], term_end=d["term_end"], submission_key=d["submission_key"],
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            apply_errors(form, e)
         else:
             return redirect("negotiation:detail", neg.pk)
     return render(request, "negotiation/form.html", {"form": form, "title": _("发起集体协商")}, status=400 if form.errors else 200)
-
-
-@role_required(N, description="roles: union negotiator of this negotiation (service checks)")
-def negotiation_edit(request, pk):
-    neg = _get(request, pk)
-    initial = {k: getattr(neg, k) for k in ("title", "headcount", "term_start", "term_end")} | {"version": neg.version}
-    form = f.NegotiationEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = dict(form.cleaned_data)
-        version = d.pop("version")
-        try:
-            svc.negotiation_update(negotiation=neg, actor=request.user, expected_version=version, **d)
-        except Conflict as e:
-            return _conflict(request, neg, e)
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            return redirect("negotiation:detail", neg.pk)
-    return render(request, "negotiation/form.html", {"form": form, "negotiation": neg, "title": _("修改基本信息")}, status=400 if form.errors else 200)
 
 
 @role_required(N, E, description="roles: negotiator or employer rep; the side's own representatives (service checks)")
@@ -262,9 +146,9 @@ def representatives_edit(request, pk, side):
             svc.representatives_set(negotiation=neg, actor=request.user, side=side, people=form.cleaned_data["people"],
                                     expected_version=form.cleaned_data["version"])
         except Conflict as e:
-            return _conflict(request, neg, e)
+            return conflict_response(request, workflow, neg, e)
         except ValidationError as e:
-            _apply_errors(form, e)
+            apply_errors(form, e)
         else:
             return redirect("negotiation:detail", neg.pk)
     label = _("职工方协商代表") if side == "union" else _("用人单位方协商代表")
@@ -283,9 +167,9 @@ def term_add(request, pk):
                 svc.term_add(negotiation=neg, actor=request.user, kind=form.cleaned_data["kind"], title=form.cleaned_data["title"],
                              data=data, text=form.cleaned_data.get("text") or "", submission_key=form.cleaned_data["submission_key"])
             except Conflict as e:
-                return _conflict(request, neg, e)
+                return conflict_response(request, workflow, neg, e)
             except ValidationError as e:
-                form.add_error(None, ValidationError(_errors(e)))
+                form.add_error(None, ValidationError(messages_of(e)))
             else:
                 return redirect("negotiation:detail", neg.pk)
     return render(request, "negotiation/term_form.html", {"form": form, "negotiation": neg, "title": _("新增条款"),
@@ -318,9 +202,9 @@ def term_revise(request, pk, term_pk):
                 svc.term_revise(term=term, actor=request.user, data=data, text=form.cleaned_data.get("text") or "",
                                 note=form.cleaned_data.get("note") or "", expected_version=form.cleaned_data.get("version"))
             except Conflict as e:
-                return _conflict(request, neg, e)
+                return conflict_response(request, workflow, neg, e)
             except ValidationError as e:
-                form.add_error(None, ValidationError(_errors(e)))
+                form.add_error(None, ValidationError(messages_of(e)))
             else:
                 return redirect("negotiation:term_versions", neg.pk, term.pk)
     return render(request, "negotiation/term_form.html", {"form": form, "negotiation": neg, "term": term,
@@ -354,78 +238,6 @@ def term_versions(request, pk, term_pk):
     })
 
 
-# --- transitions ------------------------------------------------------------------------------
-SIMPLE = {
-    "propose": lambda neg, u, d: svc.proposal_submit(negotiation=neg, actor=u),
-    "request_coordination": lambda neg, u, d: svc.coordination_request(negotiation=neg, actor=u),
-    "extend_coordination": lambda neg, u, d: svc.coordination_extend(negotiation=neg, actor=u),
-    "start_rounds": lambda neg, u, d: svc.rounds_start(negotiation=neg, actor=u),
-    "resume": lambda neg, u, d: svc.negotiation_resume(negotiation=neg, actor=u),
-    "agree_draft": lambda neg, u, d: svc.draft_agree(negotiation=neg, actor=u),
-    "put_to_vote": lambda neg, u, d: svc.vote_put(negotiation=neg, actor=u),
-    "sign": lambda neg, u, d: svc.sign_record(negotiation=neg, actor=u),
-}
-FORMS = {
-    "respond": (f.ResponseForm, lambda neg, u, d: svc.response_record(negotiation=neg, actor=u, decision=d["decision"], text=d["text"], reason=d["reason"])),
-    "suspend": (f.SuspendForm, lambda neg, u, d: svc.negotiation_suspend(negotiation=neg, actor=u, next_date=d["next_date"], reason=d["reason"])),
-    "withdraw": (f.ReasonForm, lambda neg, u, d: svc.negotiation_withdraw(negotiation=neg, actor=u, reason=d["reason"])),
-    "objection": (f.ReasonForm, lambda neg, u, d: svc.objection_return(negotiation=neg, actor=u, objection=d["reason"])),
-    "coordination_finish": (f.CoordinationForm, lambda neg, u, d: svc.coordination_finish(negotiation=neg, actor=u, agreed=d["agreed"] == "1", outcome=d["outcome"])),
-    "publish": (f.PublishForm, lambda neg, u, d: svc.draft_publish(negotiation=neg, actor=u, comments_close=d["comments_close"], employee_count=d["employee_count"])),
-    "vote_form": (f.VoteForm, lambda neg, u, d: svc.vote_record(negotiation=neg, actor=u, held_on=d["held_on"], total=d["total"], present=d["present"],
-                                                                  votes_for=d["votes_for"], votes_against=d["votes_against"], votes_abstain=d["votes_abstain"], body=d["body"])),
-    "file_form": (f.FilingForm, lambda neg, u, d: svc.filing_record(negotiation=neg, actor=u, filed_on=d["filed_on"], receipt_number=d["receipt_number"], bureau=d["bureau"])),
-}
-
-
-def _with_expected_state(neg, d):
-    """The state the user saw when the page was rendered: a stale page gets 409, not a surprise."""
-    expected = d.get("expected_state") or neg.state
-    if expected != neg.state:
-        raise Conflict(_("该协商的状态已被他人更新，请刷新页面后重试。"))
-    return neg
-
-
-@role_required(S, N, E, B, description="roles: any negotiation role; the service checks the side with a reason (403)")
-def act(request, pk, action):
-    neg = _get(request, pk)
-    label = dict(ACTION_BUTTONS).get(action)
-    if action in SIMPLE:
-        if request.method != "POST":
-            return redirect("negotiation:detail", neg.pk)
-        try:
-            _with_expected_state(neg, request.POST)
-            SIMPLE[action](neg, request.user, request.POST)
-        except Conflict as e:
-            return _conflict(request, neg, e)
-        except ValidationError as e:
-            for m in _errors(e):
-                messages.error(request, m)
-            return render(request, "negotiation/refused.html", {"negotiation": neg, "errors": _errors(e), "label": label}, status=400)
-        messages.success(request, _("已完成：%(a)s") % {"a": label})
-        return redirect("negotiation:detail", neg.pk)
-    if action not in FORMS:
-        raise Http404
-    form_class, call = FORMS[action]
-    kwargs = {}
-    if form_class is f.FilingForm:
-        kwargs["bureaus"] = Organisation.objects.filter(kind=Organisation.Kind.LABOUR_BUREAU).select_related("region")
-    perms.can(PERM_OF.get(action, action), request.user, neg).require()
-    form = form_class(request.POST or None, initial={"expected_state": neg.state}, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _with_expected_state(neg, form.cleaned_data)
-            call(neg, request.user, form.cleaned_data)
-        except Conflict as e:
-            return _conflict(request, neg, e)
-        except ValidationError as e:
-            _apply_errors(form, e)
-        else:
-            messages.success(request, _("已完成：%(a)s") % {"a": label})
-            return redirect("negotiation:detail", neg.pk)
-    return render(request, "negotiation/form.html", {"form": form, "negotiation": neg, "title": label}, status=400 if form.errors else 200)
-
-
 @role_required(N, E, description="roles: negotiator or employer rep of this negotiation (can_record_round)")
 def round_add(request, pk):
     neg = _get(request, pk)
@@ -436,9 +248,9 @@ def round_add(request, pk):
         try:
             svc.round_record(negotiation=neg, actor=request.user, **d)
         except Conflict as e:
-            return _conflict(request, neg, e)
+            return conflict_response(request, workflow, neg, e)
         except ValidationError as e:
-            _apply_errors(form, e)
+            apply_errors(form, e)
         else:
             return redirect("negotiation:detail", neg.pk)
     return render(request, "negotiation/form.html", {"form": form, "negotiation": neg, "title": _("记录协商会议")}, status=400 if form.errors else 200)
@@ -449,8 +261,7 @@ def round_add(request, pk):
 def comments_overview(request, pk, draft_pk):
     neg = _get(request, pk)
     draft = get_object_or_404(PublishedDraft, pk=draft_pk, negotiation=neg)
-    if not (perms.is_union_side(request.user, neg) or request.user.has_role(S)):
-        raise PermissionDenied(_("只有工会方可以查看职工意见。"))
+    perms.can_view_comments(request.user, neg).require()
     return render(request, "negotiation/comments.html", {"negotiation": neg, "draft": draft, "summary": sel.comment_summary(draft),
                                                          "links_form": f.LinksForm(), "can_issue": perms.is_union_side(request.user, neg)})
 
@@ -469,9 +280,9 @@ def links_issue(request, pk, draft_pk):
         pairs = svc.links_issue(draft=draft, actor=request.user, count=form.cleaned_data.get("count") or 0, labels=labels,
                                 submission_key=form.cleaned_data["submission_key"])
     except Conflict as e:
-        return _conflict(request, neg, e)
+        return conflict_response(request, workflow, neg, e)
     except ValidationError as e:
-        _apply_errors(form, e)
+        apply_errors(form, e)
         return render(request, "negotiation/comments.html", {"negotiation": neg, "draft": draft, "summary": sel.comment_summary(draft),
                                                              "links_form": form, "can_issue": True}, status=400)
     sheet = []
@@ -497,13 +308,13 @@ def public_comment(request, pk, token):
         return render(request, "negotiation/public_refused.html", {"message": _("尝试次数过多，请一小时后再试。")}, status=429)
     try:
         link = svc.link_lookup(token, negotiation_id=pk)
-    except PermissionDenied as e:
-        if str(e) in (_("链接无效。"), _("该链接不属于这项协商。")):
+    except svc.LinkRefused as e:
+        if e.is_guess:
             try:
                 cache.incr(key)
             except ValueError:
                 cache.set(key, 1, 3600)
-        return render(request, "negotiation/public_refused.html", {"message": str(e)}, status=403)
+        return render(request, "negotiation/public_refused.html", {"message": e.message}, status=403)
     draft = link.draft
     versions = list(draft.versions.select_related("term").order_by("term__number"))
     errors = []
@@ -512,15 +323,18 @@ def public_comment(request, pk, token):
         try:
             n = svc.comments_submit(token=token, comments=comments, anonymous=bool(request.POST.get("anonymous")),
                                     negotiation_id=draft.negotiation_id)
-        except PermissionDenied as e:
-            return render(request, "negotiation/public_refused.html", {"message": str(e)}, status=403)
+        except svc.LinkRefused as e:
+            return render(request, "negotiation/public_refused.html", {"message": e.message}, status=403)
         except ValidationError as e:
-            errors = _errors(e)
+            errors = messages_of(e)
         else:
             return render(request, "negotiation/public_thanks.html", {"count": n})
     resp = render(request, "negotiation/public_comment.html", {"draft": draft, "negotiation": draft.negotiation,
                                                                 "versions": versions, "errors": errors},
                   status=400 if errors else 200)
     resp["Cache-Control"] = "no-store"
-    resp["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer Chromium posts the form with `Origin: null` and
+    # Django's CSRF origin check refuses it. The token is in the path; same-origin still keeps it
+    # from every other site.
+    resp["Referrer-Policy"] = "same-origin"
     return resp

@@ -20,7 +20,7 @@ def detail(neg):
 
 
 def act(neg, action):
-    return reverse("negotiation:act", args=[neg.pk, action])
+    return reverse("core:workflow-action", args=["negotiation", neg.pk, action])
 
 
 @pytest.mark.parametrize("who,status", [

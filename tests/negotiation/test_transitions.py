@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.models import AuditEvent
-from core.transitions import Conflict
+from core.runner import Conflict
 from negotiation import services as svc
 from negotiation.models import Negotiation, State
 

@@ -97,7 +97,7 @@ def test_employer_response_appears_on_the_negotiators_page_without_reload(live_s
             # presence: the negotiator sees the employer looking at the same negotiation
             union.locator("#presence li", has_text=seed["names"]["employer"]).wait_for()
 
-            employer.goto(f"{base}/negotiations/{pk}/act/respond/")
+            employer.goto(f"{base}/do/negotiation/{pk}/respond/")
             employer.check("input[name=decision][value=agree]")
             employer.fill("textarea[name=text]", "同意下周二在会议室协商")
             employer.locator("form[method=post] button[type=submit]").last.click()

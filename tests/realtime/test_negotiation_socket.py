@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import realtime
-from core.transitions import run_transition
+from core.runner import run_transition
 from negotiation.models import Negotiation
 from notifications.services import notify
 
@@ -26,11 +26,8 @@ def negotiation(world):
 
 @database_sync_to_async
 def move(negotiation, name, **kwargs):
-    """A transition through core.transitions.run_transition, which publishes on commit."""
-    return run_transition(
-        model=Negotiation, pk=negotiation.pk, actor=None, name=name, kwargs=kwargs,
-        groups=[realtime.group_for("negotiation", negotiation.pk)],
-    )
+    """A transition through core.runner.run_transition, which publishes on commit."""
+    return run_transition(model=Negotiation, pk=negotiation.pk, actor=None, name=name, kwargs=kwargs)
 
 
 def propose_kwargs():
@@ -90,8 +87,7 @@ async def test_rolled_back_transition_publishes_nothing(world, ws, negotiation):
     def fail():
         try:
             with transaction.atomic():
-                run_transition(model=Negotiation, pk=negotiation.pk, actor=None, name="accept", kwargs={"text": "x"},
-                               groups=[realtime.group_for("negotiation", negotiation.pk)])
+                run_transition(model=Negotiation, pk=negotiation.pk, actor=None, name="accept", kwargs={"text": "x"})
                 raise RuntimeError
         except RuntimeError:
             pass
