@@ -4,7 +4,7 @@ Starts its own daphne (subprocess, loopback, a free port) against a temporary SQ
 the Redis channel layer (REDIS_URL, default redis://127.0.0.1:6379/0), opens N real websockets
 (the `websockets` package) to /ws/negotiations/<pk>/ with a logged-in session, then per round:
 
-- "transition": a real transition through core.transitions.run_transition (suspend/resume of a
+- "transition": a real transition through core.runner.run_transition (suspend/resume of a
   negotiation in rounds) committed in this process; latency = commit → the client has the message;
 - "group_send": a bare `channel_layer.group_send` to the same group (the floor: no ORM, no commit).
 
@@ -71,7 +71,7 @@ def seed(pk: int):
     from django.utils import timezone
 
     from accounts.models import Organisation, Region, Role, User
-    from core.transitions import run_transition
+    from core.runner import run_transition
     from negotiation.models import Negotiation
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -194,7 +194,7 @@ async def run_case(n, rounds, urls, cookie, origins, pk):
     from django.db import transaction
 
     from core import realtime
-    from core.transitions import run_transition
+    from core.runner import run_transition
     from negotiation.models import Negotiation
 
     group = realtime.group_for("negotiation", pk)
@@ -205,7 +205,7 @@ async def run_case(n, rounds, urls, cookie, origins, pk):
     def commit_transition(name, kwargs, t0):
         with transaction.atomic():
             transaction.on_commit(lambda: t0.append(time.perf_counter()))  # runs first: right after COMMIT
-            obj = run_transition(model=Negotiation, pk=pk, actor=None, name=name, kwargs=kwargs, groups=[group])
+            obj = run_transition(model=Negotiation, pk=pk, actor=None, name=name, kwargs=kwargs)
         return obj
 
     results = {"transition": ([], []), "group_send": ([], [])}

@@ -7,7 +7,7 @@ from rest_framework import exceptions, pagination, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .transitions import Conflict
+from .runner import Conflict
 
 
 def _validation_detail(exc: DjangoValidationError):
