@@ -209,6 +209,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DisputeOutcomeEnum": "disputes.models.Outcome",
+        "LegalAidOutcomeEnum": "legal.models.Outcome",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
