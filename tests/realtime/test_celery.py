@@ -88,7 +88,7 @@ def test_real_worker_runs_tasks_from_redis(real_worker, recording_sweeper, world
     neg.email = "neg@example.com"
     neg.save()
     with transaction.atomic():
-        (n,) = notify(recipients=[neg], kind="deadline_approaching", title="应约期限即将届满")
+        (n,) = notify(recipients=[neg], kind="deadline_approaching", title="应约期限即将届满", email=True)
     for _ in range(200):
         if Notification.objects.filter(pk=n.pk, emailed_at__isnull=False).exists():
             break
