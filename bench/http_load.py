@@ -129,15 +129,18 @@ async def load(host, port, path, cookie, rate, seconds):
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(_one(host, port, path, cookie, due, results, pool)))
-    await asyncio.wait(tasks, timeout=60)
+    _done, pending = await asyncio.wait(tasks, timeout=30)
     elapsed = time.perf_counter() - start
+    for t in pending:  # still unanswered 30 s after the last was due: counted, never dropped
+        t.cancel()
+        results.append(("no answer in 30 s", float("inf")))
     for _r, w in pool:
         w.close()
     return results, elapsed
 
 
 def report(name, results, elapsed, rate):
-    lat = sorted(t * 1000 for _s, t in results)
+    lat = sorted(t * 1000 for _s, t in results if t != float("inf"))
     by = {}
     for s, _t in results:
         by[s] = by.get(s, 0) + 1
@@ -171,7 +174,8 @@ def main():
                if args.server == "daphne" else
                [str(bin_dir / "uvicorn"), "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
                 "config.asgi:application"])
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"{name}-server.log", "w")
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -194,7 +198,11 @@ def main():
     finally:
         if proc:
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
         from django.db import connections
 
         connections.close_all()
