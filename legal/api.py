@@ -23,7 +23,7 @@ from core.workflow_views import build_form, run_action
 from . import serializers as s
 from . import services
 from .models import DISCLOSED_STATES, CaseState
-from .selectors import cases_visible_to, consultations_visible_to, firms_visible_to, is_firm_user, personal_data_visible
+from .selectors import cases_visible_to, consultations_visible_to, firms_visible_to, personal_data_visible
 
 S, FA, L = Role.UNION_STAFF, Role.FIRM_ADMIN, Role.LAWYER
 
@@ -35,13 +35,13 @@ CASE_VIEW = PolymorphicProxySerializer(
 
 
 def render_case(request, case):
-    """The detail for whoever may see personal data (audited for firm users), the summary otherwise."""
+    """The detail for whoever may see personal data, the summary otherwise. ID and phone numbers in full only
+    for whoever needs them, each such view audited (services.disclose_case); masked for anyone else."""
     user = request.user
     if not personal_data_visible(user, case):
         return s.CaseSummarySerializer(case).data
-    if is_firm_user(user):
-        services.record_personal_view(actor=user, case=case, what="api_detail")
-    return s.CaseDetailSerializer(case).data
+    full = services.disclose_case(actor=user, case=case, what="api_detail")
+    return s.CaseDetailSerializer(case, context={"full_personal_data": full}).data
 
 
 def present(view, request, case, result):
@@ -134,6 +134,12 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
 
     def perform_create(self, serializer):
         serializer.instance = services.consultation_create(actor=self.request.user, data=dict(serializer.validated_data))
+
+    def retrieve(self, request, *args, **kwargs):
+        """The caller's phone in full for the region's staff (audited); lists show it masked."""
+        obj = self.get_object()
+        full = services.disclose_consultation(actor=request.user, consultation=obj, what="api_detail")
+        return Response(s.ConsultationSerializer(obj, context={"full_personal_data": full}).data)
 
 
 @extend_schema_view(

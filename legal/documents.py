@@ -48,7 +48,8 @@ def build_assignment_letter(case: LegalAidCase):
 
 
 def audit_firm_download(actor, case) -> None:
-    """The letter names the applicant: a firm user's download is a view of personal data."""
+    """The letter names the applicant: a firm user's download is a view of personal data. (It shows the ID
+    number masked and no phone, so it is not a full view: staff downloads are not audited — issue 13.)"""
     from accounts.models import Role
 
     from .services import record_personal_view

@@ -32,7 +32,7 @@ class ApplicationForm(forms.ModelForm):
         fields = [
             "applicant_name", "id_number", "phone", "address", "applicant_region", "is_migrant_worker", "household_size",
             "household_monthly_income", "opposing_employer", "opposing_employer_name", "matter", "facts", "claims",
-            "claim_amount", "summary_for_firms", "limitation_date", "received_on",
+            "claim_amount", "summary_for_firms", "limitation_date", "received_on", "exemption_ground",
         ]
         widgets = {
             "limitation_date": DATE, "received_on": DATE,
@@ -41,7 +41,7 @@ class ApplicationForm(forms.ModelForm):
         }
         help_texts = {
             "summary_for_firms": _("律所接案前只能看到此摘要，请勿填写姓名、身份证号、电话、住址。"),
-            "limitation_date": _("距届满不足7日的，系统标为紧急，可先行提供法律援助（第44条）。"),
+            "limitation_date": _("距届满不足7日（按自然日计算，剩余7日不属紧急）的，系统标为紧急，可先行提供法律援助（《法律援助法》第44条）。"),
         }
 
     def __init__(self, *args, actor=None, **kwargs):
@@ -130,6 +130,11 @@ class FirmProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["regions"].queryset = Region.objects.all()
         self.fields["regions"].widget.attrs["size"] = 8
+
+
+class SubjectAccessForm(forms.Form):
+    id_number = forms.CharField(label=_("申请人身份证号码"), max_length=18,
+                                help_text=_("导出本系统中与该申请人有关的全部信息（JSON），导出操作会记入审计记录。"))
 
 
 class EngagementForm(forms.Form):

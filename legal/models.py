@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
-from core.validators import mask_id_number, validate_id_number
+from core.pii import mask_id_number, mask_phone
+from core.validators import validate_id_number
 
 FIRM_KINDS = ("law_firm", "legal_aid_centre")
 
@@ -30,8 +31,46 @@ class Matter(models.TextChoices):
     OTHER = "other", _("其他劳动争议")
 
 
-# art. 42: migrant workers claiming pay or work-injury compensation are exempt from the hardship test.
+# art. 42(3): migrant workers applying for pay or work-injury compensation are exempt from the hardship check.
 EXEMPT_MATTERS = frozenset({Matter.PAY, Matter.WORK_INJURY})
+
+
+class ExemptionGround(models.TextChoices):
+    """Why an applicant is not subject to the financial-hardship test (法律援助法).
+
+    Art. 32: the hardship condition does not apply at all (不受经济困难条件的限制). Art. 42: the applicant
+    proves with documents that they belong to a group whose hardship is not checked (免予核查经济困难状况).
+    `ARTICLES` gives the provision each ground rests on; the explanation of a proposal cites it.
+    """
+
+    HERO_RELATIVE = "hero_relative", _("英雄烈士近亲属为维护英雄烈士的人格权益")
+    GOOD_SAMARITAN = "good_samaritan", _("因见义勇为行为主张相关民事权益")
+    WRONGFUL_CONVICTION = "wrongful_conviction", _("再审改判无罪请求国家赔偿")
+    ABUSE_VICTIM = "abuse_victim", _("遭受虐待、遗弃或者家庭暴力的受害人主张相关权益")
+    OTHER_CIRCUMSTANCE = "other_circumstance", _("法律、法规、规章规定的其他情形")
+    NO_FIXED_INCOME = "no_fixed_income", _("无固定生活来源的未成年人、老年人、残疾人等特定群体")
+    SOCIAL_ASSISTANCE = "social_assistance", _("社会救助对象（最低生活保障、特困人员供养等）")
+    JUDICIAL_ASSISTANCE = "judicial_assistance", _("司法救助对象")
+    SPECIAL_CARE = "special_care", _("优抚对象")
+    MIGRANT_WORKER = "migrant_worker", _("申请支付劳动报酬或者请求工伤事故人身损害赔偿的进城务工人员")
+    OTHER_PERSON = "other_person", _("法律、法规、规章规定的其他人员")
+
+
+# The provision each ground rests on: (article, item). Art. 32 grounds lift the hardship condition;
+# art. 42 grounds exempt from checking it.
+EXEMPTION_ARTICLES = {
+    ExemptionGround.HERO_RELATIVE: (32, 1),
+    ExemptionGround.GOOD_SAMARITAN: (32, 2),
+    ExemptionGround.WRONGFUL_CONVICTION: (32, 3),
+    ExemptionGround.ABUSE_VICTIM: (32, 4),
+    ExemptionGround.OTHER_CIRCUMSTANCE: (32, 5),
+    ExemptionGround.NO_FIXED_INCOME: (42, 1),
+    ExemptionGround.SOCIAL_ASSISTANCE: (42, 2),
+    ExemptionGround.JUDICIAL_ASSISTANCE: (42, 2),
+    ExemptionGround.SPECIAL_CARE: (42, 2),
+    ExemptionGround.MIGRANT_WORKER: (42, 3),
+    ExemptionGround.OTHER_PERSON: (42, 4),
+}
 
 
 class HardshipStandard(models.Model):
@@ -133,6 +172,8 @@ class Consultation(models.Model):
     follow_up_due = models.DateField(_("跟进日期"), null=True, blank=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接线人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the retention period ended and the caller's data was blanked (services/privacy.py).
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-received_at"]
@@ -141,6 +182,10 @@ class Consultation(models.Model):
 
     def __str__(self):
         return f"{_('咨询')} #{self.pk} {self.get_topic_display()}"
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.caller_phone)
 
 
 class CaseState(models.TextChoices):
@@ -164,9 +209,18 @@ PERSONAL_FIELDS = (
 )
 
 
+# Blanked when a case's retention period ends (services/privacy.py): everything that identifies or
+# describes the applicant. Kept: matter, region, employer, amounts, dates, states, firm, outcome (statistics).
+ANONYMISED_CASE_FIELDS = (
+    "applicant_name", "id_number", "phone", "address", "household_size", "household_monthly_income", "facts", "claims",
+    "eligibility_explanation", "decision_reason", "next_steps", "satisfaction_note",
+)
+ANONYMISED_CONSULTATION_FIELDS = ("caller_name", "caller_phone", "summary", "advice", "follow_up")
+
+
 class Eligibility(models.TextChoices):
     HARDSHIP = "hardship", _("符合经济困难标准")
-    EXEMPT = "exempt", _("免予经济困难审查（进城务工人员追索劳动报酬或工伤赔偿）")
+    EXEMPT = "exempt", _("免予经济困难审查（法律援助法第32条、第42条）")
     NOT_ELIGIBLE = "not_eligible", _("不符合经济困难标准")
     UNKNOWN = "unknown", _("无法判断（缺少标准或收入信息）")
 
@@ -220,6 +274,10 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     decision_overdue = models.BooleanField(default=False, db_index=True)
     eligibility_proposal = models.CharField(_("系统建议"), max_length=20, choices=Eligibility.choices, blank=True)
     eligibility_explanation = models.TextField(_("建议依据"), blank=True)
+    exemption_ground = models.CharField(
+        _("免予经济困难审查的情形"), max_length=30, choices=ExemptionGround.choices, blank=True,
+        help_text=_("法律援助法第32条（不受经济困难条件限制）或第42条（凭证明材料免予核查）。进城务工人员追索劳动报酬或工伤赔偿由系统自动认定。"),
+    )
     decision_reason = models.TextField(_("决定理由"), blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -253,6 +311,8 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the retention period ended and the applicant's data was blanked (services/privacy.py).
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -273,13 +333,20 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         return mask_id_number(self.id_number)
 
     @property
+    def masked_phone(self):
+        return mask_phone(self.phone)
+
+    @property
     def employer_label(self):
         return str(self.opposing_employer) if self.opposing_employer_id else self.opposing_employer_name
 
     def clean_fields(self, exclude=None):
         # clean_fields() re-assigns every field; a protected FSM field refuses that (django-fsm-2), and the
         # state is only ever set by transitions, so it is left out here.
-        super().clean_fields(exclude={*(exclude or ()), "state"})
+        # An anonymised case keeps its row (statistics) with the applicant's fields blanked: they are no
+        # longer validated as an application's would be.
+        anonymised = ANONYMISED_CASE_FIELDS if self.anonymised_at else ()
+        super().clean_fields(exclude={*(exclude or ()), "state", *anonymised})
 
     def clean(self):
         if self.id_number:
@@ -296,8 +363,13 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=state, source=CaseState.AWAITING_DOCUMENTS, target=CaseState.SUBMITTED)
     def documents_received(self, *, on):
-        if self.waiting_since and on >= self.waiting_since:
-            self.document_pauses = [*self.document_pauses, [self.waiting_since.isoformat(), on.isoformat()]]
+        """`on`: the day the documents arrived. The days the applicant spent supplying them are stored as a
+        pause of the decision period (art. 43; rules.document_pause)."""
+        from .rules import document_pause
+
+        pause = document_pause(self.waiting_since, on, self.received_on) if self.waiting_since else None
+        if pause:
+            self.document_pauses = [*self.document_pauses, [pause[0].isoformat(), pause[1].isoformat()]]
         self.waiting_since = None
 
     def can_approve_now(self):

@@ -97,6 +97,29 @@ def personal_data_visible(actor, case: LegalAidCase) -> bool:
     return case.state in DISCLOSED_STATES and case.assigned_firm_id == actor.organisation_id
 
 
+def needs_full_personal_data(actor, case: LegalAidCase) -> bool:
+    """Who needs the applicant's ID and phone numbers in full (个人信息保护法 arts. 6, 28: no more than the
+    purpose needs): the staff deciding the case (union staff of the applicant's region or above) and the firm
+    that accepted it. Everyone else, and every list and summary, gets them masked (core.pii)."""
+    if not personal_data_visible(actor, case):
+        return False
+    if is_staff(actor):
+        return bool(staff_of_region(actor, case))
+    return bool(lawyer_of_assigned_firm(actor, case))
+
+
+def needs_full_caller_data(actor, consultation: Consultation) -> bool:
+    """A hotline caller's phone in full: the region's staff who follow the call up (lists show it masked)."""
+    return is_staff(actor) and (actor.is_sysadmin or consultations_visible_to(actor).filter(pk=consultation.pk).exists())
+
+
+def may_export_subject_data(actor) -> Decision:
+    """A subject-access export (个人信息保护法 arts. 45, 50): union staff, over the records in their scope."""
+    if not is_staff(actor):
+        return Decision.deny(_("只有工会工作人员可以导出个人信息。"))
+    return Decision.allow()
+
+
 # --- creation --------------------------------------------------------------------------------------
 def can_create_consultation(actor) -> Decision:
     if not is_staff(actor):

@@ -1,9 +1,12 @@
 """Two separate output shapes for a case: the summary (no personal field exists on it) and the full record."""
 from rest_framework import serializers
 
+from core.pii import mask_id_number, mask_phone
 from core.validators import validate_id_number
 
-from .models import CaseState, Consultation, Eligibility, FirmProfile, LegalAidCase, Matter, Outcome, RoutingAttempt, WorkLogEntry
+from .models import (
+    CaseState, Consultation, Eligibility, ExemptionGround, FirmProfile, LegalAidCase, Matter, Outcome, RoutingAttempt, WorkLogEntry,
+)
 
 
 def _choice_text(choices):
@@ -60,8 +63,12 @@ class WorkLogSerializer(serializers.ModelSerializer):
 
 
 class CaseDetailSerializer(CaseSummarySerializer):
+    """ID and phone numbers are masked unless the caller passes context={"full_personal_data": True} (the view
+    decides who needs them and audits that view: legal/services/privacy.py)."""
+
     outcome = _choice_text(Outcome.choices)
     eligibility_proposal = _choice_text(Eligibility.choices)
+    exemption_ground = _choice_text(ExemptionGround.choices)
     attempts = RoutingAttemptSerializer(many=True, read_only=True)
     work_log = WorkLogSerializer(many=True, read_only=True)
 
@@ -72,19 +79,26 @@ class CaseDetailSerializer(CaseSummarySerializer):
             "decision_due", "decision_due_explanation", "decision_overdue", "eligibility_proposal", "eligibility_explanation",
             "decision_reason", "decided_at", "assignment_due", "assigned_lawyer", "no_firm_available", "accepted_at",
             "next_steps", "outcome", "amount_recovered", "closed_at", "satisfaction", "satisfaction_note", "dispute",
-            "attempts", "work_log",
+            "attempts", "work_log", "exemption_ground",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("full_personal_data"):
+            data["id_number"], data["phone"] = mask_id_number(data.get("id_number")), mask_phone(data.get("phone"))
+        return data
 
 
 class CaseCreateSerializer(serializers.ModelSerializer):
     matter = _choice_in(Matter.choices)
+    exemption_ground = _choice_in(ExemptionGround.choices, required=False, allow_blank=True)
     class Meta:
         model = LegalAidCase
         fields = [
             "applicant_name", "id_number", "phone", "address", "applicant_region", "is_migrant_worker", "household_size",
             "household_monthly_income", "opposing_employer", "opposing_employer_name", "matter", "facts", "claims",
-            "claim_amount", "summary_for_firms", "limitation_date", "received_on",
+            "claim_amount", "summary_for_firms", "limitation_date", "received_on", "exemption_ground",
         ]
 
     def validate_id_number(self, value):
@@ -106,6 +120,13 @@ class ConsultationSerializer(serializers.ModelSerializer):
         fields = ["id", "received_at", "channel", "caller_name", "caller_phone", "region", "topic", "summary", "advice",
                   "follow_up", "follow_up_due", "handled_by"]
         read_only_fields = ["id", "handled_by"]
+
+    def to_representation(self, instance):
+        """The caller's phone masked unless context={"full_personal_data": True} (an audited detail view)."""
+        data = super().to_representation(instance)
+        if not self.context.get("full_personal_data"):
+            data["caller_phone"] = mask_phone(data.get("caller_phone"))
+        return data
 
 
 class FirmSerializer(serializers.ModelSerializer):

@@ -5,6 +5,8 @@ from . import views
 app_name = "legal"
 urlpatterns = [
     path("consultations/", views.consultation_list, name="consultation_list"),
+    path("consultations/<int:pk>/", views.consultation_detail, name="consultation_detail"),
+    path("subject-access/", views.subject_access, name="subject_access"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/from-dispute/<int:dispute_pk>/", views.application_from_dispute, name="application_from_dispute"),

@@ -1,10 +1,13 @@
 """Pages for legal aid. Views parse input, call a service, render; every lookup goes through a scoped selector."""
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -14,7 +17,8 @@ from core import uploads
 from core import workflow as registry
 from core.permissions import role_required
 from core.runner import Conflict
-from core.views import timeline
+from core.audit import history
+from core.views import label_events
 from core.workflow_views import apply_errors, conflict_response
 
 from . import forms, services
@@ -48,6 +52,16 @@ def consultation_list(request):
     return render(request, "legal/consultation_list.html", {"form": form, "items": items})
 
 
+@role_required(S, description="union staff: one consultation in their region subtree (404 otherwise); the full phone number is audited")
+@require_GET
+def consultation_detail(request, pk):
+    consultation = get_object_or_404(consultations_visible_to(request.user), pk=pk)
+    full = services.disclose_consultation(actor=request.user, consultation=consultation, what="consultation_page")
+    return render(request, "legal/consultation_detail.html", {
+        "c": consultation, "full_personal": full, "cases": cases_visible_to(request.user).filter(consultation=consultation),
+    })
+
+
 @role_required(S, FA, L, description="union staff: cases in their region subtree; firm admin: cases routed to the firm; lawyer: cases the firm accepted")
 @require_GET
 def case_list(request):
@@ -76,6 +90,8 @@ def _prefill_from_consultation(request, initial):
     if not cid:
         return None
     consultation = get_object_or_404(consultations_visible_to(request.user), pk=cid)
+    if request.method == "GET":  # the form shows the caller's phone number in full
+        services.disclose_consultation(actor=request.user, consultation=consultation, what="application_prefill")
     initial.update(
         applicant_name=consultation.caller_name, phone=consultation.caller_phone, applicant_region=consultation.region_id,
         matter=consultation.topic, facts=consultation.summary,
@@ -161,17 +177,18 @@ def case_detail(request, pk):
             "summary": summary, "pk": case.pk, "attempt": pending, "may_answer": may_answer, "expected_state": case.state,
             "accept_form": forms.AcceptForm(), "decline_form": forms.DeclineForm(),
         })
-    if is_firm_user(user):
-        services.record_personal_view(actor=user, case=case, what="case_page")
+    full = services.disclose_case(actor=user, case=case, what="case_page")
     history_visible = case_history_visible_to(user).filter(pk=case.pk).exists()
     return render(request, "legal/case_detail.html", {
-        "case": case, "attempts": attempts, "workflow": wf,
+        "case": case, "attempts": attempts, "workflow": wf, "full_personal": full,
+        "urgency_explanation": services.urgency_explanation(case),
         "is_staff": user.is_sysadmin or user.role == S,
         "buttons": wf.buttons(user, case),
         "may_edit": bool(wf.action("case_update").check(user, case)) and wf.action("case_update").is_available(case),
         "documents": case.documents.select_related("uploaded_by"),
         "work_log": case.work_log.select_related("lawyer"),
-        "events": timeline(case, limit=12) if history_visible else None,
+        # Recent actions on the case; the (many) audited views of personal data stay on the full history page.
+        "events": label_events(case, history(case).exclude(action="view_personal_data")[:12]) if history_visible else None,
     })
 
 
@@ -184,6 +201,8 @@ def case_edit(request, pk):
         raise PermissionDenied(_("审查决定作出后不能修改申请。"))
     act.check(request.user, case).require()
     form = forms.ApplicationForm(request.POST or None, instance=LegalAidCase.objects.get(pk=case.pk), actor=request.user)
+    if request.method == "GET":  # the form shows the applicant's data in full
+        services.record_personal_view(actor=request.user, case=case, what="case_edit")
     if request.method == "POST" and form.is_valid():
         try:
             services.case_update(actor=request.user, case=case, data=form.cleaned_data, expected_state=case.state)
@@ -203,9 +222,27 @@ def document_download(request, pk, doc_pk):
     if not personal_data_visible(request.user, case):
         raise Http404
     doc = get_object_or_404(CaseDocument, pk=doc_pk, case=case)
-    if is_firm_user(request.user):
-        services.record_personal_view(actor=request.user, case=case, what=f"document:{doc.pk}")
+    if not doc.file:  # removed when the case was anonymised (retention period over)
+        raise Http404
+    services.record_personal_view(actor=request.user, case=case, what=f"document:{doc.pk}")
     return uploads.download(doc.file, filename=doc.original_name, content_type=doc.content_type)
+
+
+@role_required(S, description="union staff: subject-access export (PIPL art. 45) of the records in their scope, audited")
+def subject_access(request):
+    form = forms.SubjectAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = services.subject_access_export(actor=request.user, id_number=form.cleaned_data["id_number"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+            resp = HttpResponse(body, content_type="application/json; charset=utf-8")
+            resp["Content-Disposition"] = 'attachment; filename="subject-access.json"'
+            resp["Cache-Control"] = "no-store"
+            return resp
+    return render(request, "legal/subject_access.html", {"form": form})
 
 
 @role_required(S, description="union staff: partner firms and their load")

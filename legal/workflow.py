@@ -37,6 +37,7 @@ def build() -> Workflow:
             "worklog_add": _("记录办案工作"),
             "document_add": _("上传材料"),
             "view_personal_data": _("查看个人信息"),
+            "anonymise": _("保存期限届满，个人信息已匿名化"),
             "request_documents": _("要求补充材料"),
             "documents_received": _("材料已补齐"),
             "approve": _("给予法律援助"),
@@ -107,5 +108,6 @@ def ready() -> Workflow:
         "firm_profile_save": _("保存合作律所信息"),
         "engagement_add": _("登记律所代理用人单位事项"),
         "engagement_end": _("结束律所代理用人单位事项"),
+        "anonymise": _("保存期限届满，个人信息已匿名化"),
     })
     return wf

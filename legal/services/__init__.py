@@ -11,7 +11,9 @@ from .cases import (  # noqa: F401
     case_update,
     record_personal_view,
     refresh_derived,
+    urgency_explanation,
     urgent_on,
+    urgent_window_days,
 )
 from .consultations import consultation_create  # noqa: F401
 from .firm_work import (  # noqa: F401
@@ -27,3 +29,12 @@ from .firms import engagement_add, engagement_end, firm_profile_save  # noqa: F4
 from .offers import case_time_out, route, route_override  # noqa: F401
 from .sweep import sweep  # noqa: F401
 from ..rules import EligibilityProposal, propose_eligibility  # noqa: F401
+from .privacy import (  # noqa: F401,E402
+    anonymise_case,
+    anonymise_consultation,
+    anonymise_expired,
+    disclose_case,
+    disclose_consultation,
+    retention_rules,
+    subject_access_export,
+)

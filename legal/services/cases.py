@@ -21,15 +21,41 @@ from ._common import pk_of
 APPLICATION_FIELDS = (
     "applicant_name", "id_number", "phone", "address", "applicant_region", "is_migrant_worker", "household_size",
     "household_monthly_income", "opposing_employer", "opposing_employer_name", "matter", "facts", "claims",
-    "claim_amount", "summary_for_firms", "limitation_date", "received_on",
+    "claim_amount", "summary_for_firms", "limitation_date", "received_on", "exemption_ground",
 )
+
+URGENT_WINDOW_RULE = "legal_aid.urgent_window"
+
+
+def urgent_window_days() -> int:
+    """The art. 44 window (七日) from the deadline rule table: its length only, as a plain count of calendar
+    days — the window is not a due date, so it is never rolled over a rest day."""
+    from core.models import DeadlineRule
+
+    return DeadlineRule.objects.values_list("length", flat=True).get(pk=URGENT_WINDOW_RULE)
 
 
 def urgent_on(limitation_date, today: dt.date) -> bool:
-    """art. 44 with the urgent window from the deadline rule table (legal_aid.urgent_window)."""
+    """art. 44: fewer than 7 calendar days left before the limitation period or time limit ends."""
     if limitation_date is None:
         return False
-    return rules.is_urgent(limitation_date, compute_due("legal_aid.urgent_window", today).due)
+    return rules.is_urgent(limitation_date, today, urgent_window_days())
+
+
+def urgency_explanation(case: LegalAidCase, today: dt.date | None = None) -> str:
+    if case.limitation_date is None:
+        return ""
+    return rules.urgency_explanation(case.limitation_date, today or timezone.localdate(), urgent_window_days())
+
+
+def decision_pauses(case: LegalAidCase, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The stored pauses, plus the one still running while documents are awaited (through today)."""
+    pauses = [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in case.document_pauses]
+    if case.waiting_since:
+        running = rules.document_pause(case.waiting_since, today, case.received_on)
+        if running:
+            pauses.append(running)
+    return pauses
 
 
 def refresh_derived(case: LegalAidCase, today: dt.date | None = None) -> None:
@@ -39,13 +65,20 @@ def refresh_derived(case: LegalAidCase, today: dt.date | None = None) -> None:
     p = rules.propose_eligibility(
         matter=case.matter, is_migrant_worker=case.is_migrant_worker, household_size=case.household_size,
         household_monthly_income=case.household_monthly_income, standard=standard,
+        exemption_ground=case.exemption_ground,
     )
     case.eligibility_proposal, case.eligibility_explanation = p.result, p.explanation
-    pauses = [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in case.document_pauses]
-    if case.waiting_since:
-        pauses.append((case.waiting_since, max(today, case.waiting_since)))
+    case.exemption_ground = p.ground
+    pauses = decision_pauses(case, today)
     due = compute_due("legal_aid.decision", case.received_on, pauses=pauses)
-    case.decision_due, case.decision_due_explanation = due.due, due.explanation
+    explanation = due.explanation
+    if pauses:
+        explanation += _("申请人补充材料所需的时间（自要求补充材料之日至材料补齐之日的天数）不计入审查期限，"
+                         "期限相应顺延；在收到申请当日要求补充的，自次日起暂停，不减少审查期限"
+                         "（《法律援助法》第43条；《办理法律援助案件程序规定》）。")
+        if case.waiting_since:
+            explanation += _("材料尚未补齐：截止日按已等待至%(d)s计算，材料补齐后重新计算。") % {"d": today.isoformat()}
+    case.decision_due, case.decision_due_explanation = due.due, explanation
     case.urgent = urgent_on(case.limitation_date, today)
 
 
@@ -89,21 +122,23 @@ def case_update(*, actor, case, expected_state=None, **data) -> LegalAidCase:
 
 
 def case_request_documents(*, actor, case, what: str, on: dt.date | None = None, expected_state=None) -> LegalAidCase:
-    """The decision period pauses while the applicant gathers documents."""
+    """The decision period pauses while the applicant gathers documents (art. 43; rules.document_pause)."""
     if not (what or "").strip():
         raise ValidationError({"what": _("请填写需补充的材料。")})
+    on = on or timezone.localdate()
     return run_transition(
         model=LegalAidCase, pk=pk_of(case), actor=actor, name="request_documents", expected_state=expected_state,
-        kwargs={"on": on or timezone.localdate()}, reason=what,
+        kwargs={"on": on}, reason=what, before_save=lambda c: refresh_derived(c),
     )
 
 
 def case_documents_received(*, actor, case, on: dt.date | None = None, expected_state=None) -> LegalAidCase:
-    """The waiting period [request day, the day before receipt] does not count towards the decision period."""
+    """`on`: the day the documents arrived. The decision period is extended by the days the applicant spent
+    supplying them (`on` minus the request day; art. 43, rules.document_pause)."""
     on = on or timezone.localdate()
     return run_transition(
         model=LegalAidCase, pk=pk_of(case), actor=actor, name="documents_received", expected_state=expected_state,
-        kwargs={"on": on - dt.timedelta(days=1)}, before_save=lambda c: refresh_derived(c),
+        kwargs={"on": on}, before_save=lambda c: refresh_derived(c),
     )
 
 
@@ -122,7 +157,7 @@ def case_decide(*, actor, case, reason: str, decision: str | None = None, approv
     now = timezone.now()
     current = lock_for(LegalAidCase, pk_of(case), actor, action="decide")
     if approve and not rules.may_approve_now(current.state, current.urgent):
-        raise ValidationError(_("材料尚未补齐：只有紧急案件（时效7日内届满）可以先行给予援助。"))
+        raise ValidationError(_("材料尚未补齐：只有距时效或期限届满不足7日的紧急案件可以先行提供法律援助（《法律援助法》第44条）。"))
     decided = run_transition(
         model=LegalAidCase, pk=current.pk, actor=actor, name="approve" if approve else "reject", action="decide",
         expected_state=expected_state, kwargs={"by": actor, "reason": reason, "at": now}, reason=reason,
@@ -136,5 +171,5 @@ def case_decide(*, actor, case, reason: str, decision: str | None = None, approv
 
 
 def record_personal_view(*, actor, case, what: str) -> None:
-    """Every view of a case's personal data by a firm user is audited."""
+    """Every full view of personal data (a case, a consultation), by any role, is audited (个人信息保护法)."""
     audit.record(actor=actor, action="view_personal_data", obj=case, data={"what": what})

@@ -73,7 +73,7 @@ def sweep(now: dt.datetime) -> dict:
             done = _flag(case.pk, "urgent", True, today=today, when=under_review)
             if done is not None:
                 counts["urgent"] += 1
-                _tell_staff(done, "legal.urgent", _("法律援助申请 %(n)s 时效即将届满，可先行援助") % {"n": done.number})
+                _tell_staff(done, "legal.urgent", _("法律援助申请 %(n)s 距时效或期限届满不足7日，可先行提供法律援助（《法律援助法》第44条）") % {"n": done.number})
 
     # Art. 43: a lawyer within 3 days of the decision. Cases still without one past that date, once each.
     waiting = (CaseState.APPROVED, CaseState.OFFERED, CaseState.ACCEPTED)

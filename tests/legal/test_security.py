@@ -92,8 +92,12 @@ def test_after_acceptance_firm_sees_everything_and_each_view_is_audited(world, o
 
 
 def test_staff_views_are_not_counted_as_firm_views(world, offered, client_for):
+    # Issue 13 (个人信息保护法): every full view is audited whatever the role, so the staff view is now recorded
+    # — as the staff member's own view; nothing is attributed to a firm. (Was: no event at all.)
     client_for(world.users.staff_hh).get(f"/legal-aid/cases/{offered.pk}/")
-    assert not AuditEvent.objects.filter(action="view_personal_data").exists()
+    events = AuditEvent.objects.filter(action="view_personal_data")
+    assert list(events.values_list("actor", flat=True)) == [world.users.staff_hh.pk]
+    assert not events.filter(actor__role__in=["firm_admin", "lawyer"]).exists()
 
 
 def test_other_firm_gets_404_everywhere(world, offered, client_for, api_for):
