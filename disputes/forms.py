@@ -25,7 +25,7 @@ class DisputeOpenForm(forms.Form):
     title = forms.CharField(label=_("案由"), max_length=200)
     is_collective = forms.BooleanField(label=_("集体争议（十人以上，有共同请求）"), required=False)
     representative = forms.CharField(label=_("职工代表"), max_length=60, required=False,
-                                     help_text=_("集体争议必须推举代表。"))
+                                     help_text=_("集体争议的职工可以推举代表参加调解、仲裁或者诉讼活动，也可以不推举（劳动争议调解仲裁法第7条）。"))
     workers = forms.CharField(
         label=_("职工"), widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("每行一名：姓名 电话 岗位（电话、岗位可省略）；进城务工人员在行末加“*”。"),
@@ -130,6 +130,15 @@ class MediationForm(OnForm):
 
 class AgreementForm(OnForm):
     terms = forms.CharField(label=_("调解协议内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    performance_due = forms.DateField(label=_("约定履行期限"), widget=DATE, required=False,
+                                      help_text=_("用人单位在此期限内不履行支付劳动报酬、工伤医疗费、经济补偿或者赔偿金的，"
+                                                  "劳动者可以申请支付令（第16条）。"))
+
+
+class PaymentOrderForm(OnForm):
+    court = forms.CharField(label=_("受理支付令申请的法院"), max_length=120)
+    performance_due = forms.DateField(label=_("约定履行期限"), widget=DATE, required=False,
+                                      help_text=_("调解协议约定的履行期限；已随调解协议记录的可留空。"))
 
 
 class ReasonOnForm(OnForm):
@@ -182,6 +191,14 @@ class AwardForm(_Base):
             data.pop(k)
         data["awarded"] = awarded
         return data
+
+
+class SetAsideForm(OnForm):
+    court = forms.CharField(label=_("受理撤销申请的中级人民法院"), max_length=120)
+
+
+class RulingForm(_Base):
+    on = forms.DateField(label=_("收到裁定书日期"), widget=DATE, required=False, help_text=_("留空为今天。"))
 
 
 class SuitForm(OnForm):

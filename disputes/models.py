@@ -18,12 +18,15 @@ class State(models.TextChoices):
     NEGOTIATION = "negotiation", _("协商中")
     MEDIATION = "mediation", _("调解中")
     MEDIATED = "mediated", _("调解成功")
+    PAYMENT_ORDER = "payment_order", _("已申请支付令")
     MEDIATION_FAILED = "mediation_failed", _("调解不成")
     ARBITRATION_APPLIED = "arbitration_applied", _("已申请仲裁")
     ACCEPTED = "accepted", _("仲裁已受理")
     NOT_ACCEPTED = "not_accepted", _("仲裁不予受理")
     HEARING = "hearing", _("仲裁审理中")
     AWARDED = "awarded", _("已裁决（起诉期内）")
+    SET_ASIDE_APPLIED = "set_aside_applied", _("已申请撤销裁决")
+    SET_ASIDE = "set_aside", _("裁决已被撤销（起诉期内）")
     EFFECTIVE = "effective", _("裁决已生效")
     COURT = "court", _("诉讼中")
     CLOSED = "closed", _("已结案")
@@ -49,6 +52,14 @@ class ClaimKind(models.TextChoices):
 
 
 # The law's groupings of claim kinds live in disputes.rules (REMUNERATION_KINDS, STANDARDS_KINDS, MONEY_KINDS).
+
+
+class SetAsideRuling(models.TextChoices):
+    """How an employer's application to set a final award aside ended (劳动争议调解仲裁法第49条)."""
+
+    SET_ASIDE = "set_aside", _("裁定撤销裁决")
+    DISMISSED = "dismissed", _("驳回撤销申请")
+    WITHDRAWN = "withdrawn", _("撤回撤销申请")
 
 
 class Outcome(models.TextChoices):
@@ -123,6 +134,10 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     award_explanation = models.TextField(blank=True)
     appeal_due = models.DateField(_("起诉期限"), null=True, blank=True, db_index=True)
     appeal_explanation = models.TextField(blank=True)
+    set_aside_due = models.DateField(_("撤销裁决申请期限"), null=True, blank=True, db_index=True)
+    set_aside_explanation = models.TextField(blank=True)
+    set_aside_suit_due = models.DateField(_("裁决撤销后起诉期限"), null=True, blank=True, db_index=True)
+    set_aside_suit_explanation = models.TextField(blank=True)
     next_due = models.DateField(_("当前阶段期限"), null=True, blank=True, db_index=True)
     is_overdue = models.BooleanField(_("已逾期"), default=False, db_index=True)
     last_warning_key = models.CharField(max_length=80, blank=True, editable=False)
@@ -134,6 +149,9 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     mediation_body = models.CharField(_("调解组织"), max_length=120, blank=True)
     mediation_agreement_on = models.DateField(_("调解协议日期"), null=True, blank=True)
     mediation_terms = models.TextField(_("调解协议内容"), blank=True)
+    mediation_performance_due = models.DateField(_("调解协议约定履行期限"), null=True, blank=True)
+    payment_order_on = models.DateField(_("申请支付令日期"), null=True, blank=True)
+    payment_order_court = models.CharField(_("受理支付令申请的法院"), max_length=120, blank=True)
     mediation_failed_on = models.DateField(_("调解终结日期"), null=True, blank=True)
     arbitration_applied_on = models.DateField(_("申请仲裁日期"), null=True, blank=True)
     arbitration_commission = models.CharField(_("仲裁委员会"), max_length=120, blank=True)
@@ -148,6 +166,11 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     award_final = models.BooleanField(_("终局裁决"), null=True, blank=True)
     award_finality_reason = models.TextField(_("终局性判断"), blank=True)
     effective_on = models.DateField(_("裁决生效日期"), null=True, blank=True)
+    set_aside_applied_on = models.DateField(_("申请撤销裁决日期"), null=True, blank=True)
+    set_aside_court = models.CharField(_("受理撤销申请的中级人民法院"), max_length=120, blank=True)
+    set_aside_ruling = models.CharField(_("撤销申请结果"), max_length=20, choices=SetAsideRuling.choices, blank=True)
+    set_aside_ruling_on = models.DateField(_("撤销申请结果日期"), null=True, blank=True)
+    set_aside_lapsed_on = models.DateField(_("撤销申请期限届满记录日期"), null=True, blank=True)
     court_filed_on = models.DateField(_("起诉日期"), null=True, blank=True)
     court_name = models.CharField(_("受诉法院"), max_length=120, blank=True)
     court_filed_by = models.CharField(_("起诉方"), max_length=20, blank=True)
@@ -177,8 +200,7 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         super().clean_fields(exclude=set(exclude or ()) | {"state"})
 
     def clean(self):
-        if self.is_collective and not self.representative:
-            raise ValidationError({"representative": _("集体争议必须推举职工代表。")})
+        # Art. 7: a collective dispute *may* choose representatives; none is required.
         if self.employment_ended_on and self.known_on and self.employment_ended_on > self.filed_on:
             raise ValidationError({"employment_ended_on": _("劳动关系终止日不能晚于立案日。")})
 
@@ -201,12 +223,24 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         self.mediation_due, self.mediation_explanation = due
 
     @transition(field=state, source=State.MEDIATION, target=State.MEDIATED)
-    def record_mediation_agreement(self, *, on, terms):
+    def record_mediation_agreement(self, *, on, terms, performance_due=None):
         _not_before(on, self.mediation_applied_on, "on", _("申请调解日期"))
         if not terms:
             raise ValidationError({"mediation_terms": _("请填写调解协议内容。")})
+        _not_before(performance_due, on, "performance_due", _("调解协议日期"))
         self.mediation_agreement_on = on
         self.mediation_terms = terms
+        self.mediation_performance_due = performance_due
+
+    @transition(field=state, source=State.MEDIATED, target=State.PAYMENT_ORDER)
+    def apply_payment_order(self, *, on, court, performance_due):
+        """Art. 16: the worker applies to the court for a payment order on an unhonoured mediation agreement."""
+        _not_before(on, self.mediation_agreement_on, "on", _("调解协议日期"))
+        if not (court or "").strip():
+            raise ValidationError({"court": _("请填写受理支付令申请的法院。")})
+        self.payment_order_on = on
+        self.payment_order_court = court
+        self.mediation_performance_due = performance_due
 
     @transition(field=state, source=State.MEDIATION, target=State.MEDIATION_FAILED)
     def fail_mediation(self, *, on):
@@ -215,7 +249,8 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[State.FILED, State.NEGOTIATION, State.MEDIATION, State.MEDIATION_FAILED, State.MEDIATED],
+        source=[State.FILED, State.NEGOTIATION, State.MEDIATION, State.MEDIATION_FAILED, State.MEDIATED,
+                State.PAYMENT_ORDER],
         target=State.ARBITRATION_APPLIED,
     )
     def apply_arbitration(self, *, on, commission, due):
@@ -262,32 +297,74 @@ class DisputeCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         self.award_due, self.award_explanation = due(self.award_due) if callable(due) else due
 
     @transition(field=state, source=[State.ACCEPTED, State.HEARING], target=State.AWARDED)
-    def issue_award(self, *, received_on, amount, final, finality_reason, due):
+    def issue_award(self, *, received_on, amount, final, finality_reason, due, set_aside_due=None):
+        """`set_aside_due`: for a final award, the employer's 30 days to apply to set it aside (art. 49)."""
         _not_before(received_on, self.accepted_on, "received_on", _("受理日期"))
         self.award_received_on = received_on
         self.award_amount = amount
         self.award_final = final
         self.award_finality_reason = finality_reason
         self.appeal_due, self.appeal_explanation = due
+        self.set_aside_due, self.set_aside_explanation = set_aside_due if final and set_aside_due else (None, "")
 
     @transition(field=state, source=State.AWARDED, target=State.EFFECTIVE)
     def make_effective(self, *, on):
         self.effective_on = on
 
-    @transition(field=state, source=[State.AWARDED, State.NOT_ACCEPTED], target=State.COURT)
+    @transition(field=state, source=[State.AWARDED, State.EFFECTIVE], target=State.SET_ASIDE_APPLIED)
+    def apply_set_aside(self, *, on, court):
+        """Art. 49: the employer applies to the intermediate court to set a final award aside."""
+        if not self.award_final:
+            raise ValidationError({"on": _("只有终局裁决可以申请撤销（劳动争议调解仲裁法第49条）。")})
+        _not_before(on, self.award_received_on, "on", _("收到裁决书日期"))
+        if not (court or "").strip():
+            raise ValidationError({"court": _("请填写受理撤销申请的中级人民法院。")})
+        self.set_aside_applied_on = on
+        self.set_aside_court = court
+
+    def _set_aside_ruling(self, ruling, on):
+        _not_before(on, self.set_aside_applied_on, "on", _("申请撤销裁决日期"))
+        self.set_aside_ruling = ruling
+        self.set_aside_ruling_on = on
+
+    @transition(field=state, source=State.SET_ASIDE_APPLIED, target=State.SET_ASIDE)
+    def set_aside_award(self, *, on, due):
+        """Art. 49 para. 2: the court set the award aside; `on` is the day the ruling was received."""
+        self._set_aside_ruling(SetAsideRuling.SET_ASIDE, on)
+        self.set_aside_suit_due, self.set_aside_suit_explanation = due
+
+    @transition(field=state, source=State.SET_ASIDE_APPLIED, target=State.EFFECTIVE)
+    def dismiss_set_aside(self, *, on):
+        """The court dismissed the application: the award stays in force."""
+        self._set_aside_ruling(SetAsideRuling.DISMISSED, on)
+
+    @transition(field=state, source=State.SET_ASIDE_APPLIED, target=State.EFFECTIVE)
+    def withdraw_set_aside(self, *, on):
+        """The employer withdrew the application: the award stays in force."""
+        self._set_aside_ruling(SetAsideRuling.WITHDRAWN, on)
+
+    @transition(
+        field=state,
+        source=[State.ARBITRATION_APPLIED, State.NOT_ACCEPTED, State.ACCEPTED, State.HEARING, State.AWARDED,
+                State.SET_ASIDE_APPLIED, State.SET_ASIDE],
+        target=State.COURT,
+    )
     def file_suit(self, *, on, court, by):
+        """Where arbitration opens the court (arts. 29, 43, 48, 49, 50); the dates are the law's (rules.suit_refusal)."""
         if by not in ("worker", "employer"):
             raise ValidationError({"by": _("起诉方应为劳动者或用人单位。")})
         if not (court or "").strip():
             raise ValidationError({"court": _("请填写受诉法院。")})
         _not_before(on, self.award_received_on or self.not_accepted_on, "on", _("收到裁决书或不予受理的日期"))
+        _not_before(on, self.set_aside_ruling_on if self.state == State.SET_ASIDE else None, "on", _("撤销申请结果日期"))
         self.court_filed_on = on
         self.court_name = court
         self.court_filed_by = by
 
     @transition(
         field=state,
-        source=[State.NEGOTIATION, State.MEDIATED, State.NOT_ACCEPTED, State.EFFECTIVE, State.COURT],
+        source=[State.NEGOTIATION, State.MEDIATED, State.PAYMENT_ORDER, State.NOT_ACCEPTED, State.EFFECTIVE,
+                State.SET_ASIDE, State.COURT],
         target=State.CLOSED,
     )
     def close(self, *, on, outcome, amount_recovered=None, note=""):

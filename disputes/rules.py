@@ -20,6 +20,9 @@ REMUNERATION_KINDS = frozenset({"wage_arrears", "standby_pay", "pay_cut"})
 STANDARDS_KINDS = frozenset({"hours", "rest", "social_insurance"})
 # Art. 47(1): 追索劳动报酬、工伤医疗费、经济补偿或者赔偿金.
 MONEY_KINDS = REMUNERATION_KINDS | {"compensation", "work_injury", "dismissal"}
+# Art. 16: a mediation agreement 因支付拖欠劳动报酬、工伤医疗费、经济补偿或者赔偿金事项 may be enforced by a
+# payment order (支付令): the same four heads as art. 47(1) (a dismissal claim is one for 赔偿金).
+PAYMENT_ORDER_KINDS = MONEY_KINDS
 
 COLLECTIVE_MIN_WORKERS = 10  # art. 7
 
@@ -34,9 +37,12 @@ STAGE_DUE_FIELD = {
     "accepted": "award_due",
     "hearing": "award_due",
     "awarded": "appeal_due",
+    "payment_order": "limitation_due",
+    "set_aside": "set_aside_suit_due",
+    # "effective": `set_aside_due` while a final award can still be challenged (governing_due_field)
 }
 # Stages in which the limitation still matters (nothing brought before the arbitration commission yet).
-BEFORE_ARBITRATION = frozenset({"filed", "negotiation", "mediation_failed", "mediated"})
+BEFORE_ARBITRATION = frozenset({"filed", "negotiation", "mediation_failed", "mediated", "payment_order"})
 
 # Days before a due date when the sweep warns (limitation gets a longer lead: it ends a claim for good).
 WARN_DAYS = {"limitation_due": 30}
@@ -48,19 +54,36 @@ OVERDUE_HINTS = {
     "mediation_due": "调解期限已满未达成协议，当事人可以申请仲裁（第14条）。",
     "acceptance_due": "仲裁委员会逾期未作出受理决定的，申请人可以就该劳动争议事项向人民法院提起诉讼（第29条）。",
     "award_due": "仲裁庭逾期未作出裁决的，当事人可以就该劳动争议事项向人民法院提起诉讼（第43条）。",
-    "appeal_due": "起诉期限已过，裁决发生法律效力。",
+    "appeal_due": "起诉期限已过：非终局裁决发生法律效力，逾期起诉不予受理（第50条）；终局裁决劳动者不能再起诉（第48条）。",
+    "set_aside_due": "撤销申请期限已过：用人单位未在收到终局裁决书之日起三十日内申请撤销的，裁决不再可被撤销（第49条）。",
+    "set_aside_suit_due": "裁决被撤销后，当事人未在收到裁定书之日起十五日内起诉（第49条第2款）；请核实后结案。",
 }
 
 MEDIATION_LAPSED = "调解期限届满未达成调解协议，当事人可以申请仲裁（劳动争议调解仲裁法第14条）。"
-APPEAL_LAPSED = "起诉期限届满未起诉，裁决发生法律效力。"
+APPEAL_LAPSED = "起诉期限届满未起诉，裁决发生法律效力（劳动争议调解仲裁法第50条）。"
+FINAL_APPEAL_LAPSED = (
+    "劳动者未在收到裁决书之日起十五日内起诉（劳动争议调解仲裁法第48条）；终局裁决自作出之日起发生法律效力（第47条），"
+    "用人单位仍可在收到裁决书之日起三十日内向中级人民法院申请撤销（第49条）。"
+)
+SET_ASIDE_LAPSED = "用人单位未在收到终局裁决书之日起三十日内申请撤销（劳动争议调解仲裁法第49条），裁决不再可被撤销。"
 
 
-def governing_due_field(state: str) -> str | None:
-    return STAGE_DUE_FIELD.get(str(state))
+def set_aside_open(*, award_final: bool | None, applied_on: dt.date | None, lapsed_on: dt.date | None) -> bool:
+    """A final award the employer may still apply to set aside (art. 49): no application made, window not lapsed."""
+    return bool(award_final) and applied_on is None and lapsed_on is None
 
 
-def overdue_hint(state: str) -> str:
-    field = governing_due_field(state)
+def governing_due_field(state: str, *, set_aside_open: bool = False) -> str | None:
+    """The due date that governs a stage. An effective final award still has the employer's 30 days to apply
+    to set it aside (art. 49) until they lapse or the application is made."""
+    state = str(state)
+    if state == "effective":
+        return "set_aside_due" if set_aside_open else None
+    return STAGE_DUE_FIELD.get(state)
+
+
+def overdue_hint(state: str, *, set_aside_open: bool = False) -> str:
+    field = governing_due_field(state, set_aside_open=set_aside_open)
     return OVERDUE_HINTS.get(field, "") if field else ""
 
 
@@ -76,9 +99,9 @@ def max_warn_lead() -> int:
     return max([DEFAULT_WARN_DAYS, *WARN_DAYS.values()])
 
 
-def warning_key(state: str, next_due: dt.date | None, today: dt.date) -> str | None:
+def warning_key(state: str, next_due: dt.date | None, today: dt.date, *, set_aside_open: bool = False) -> str | None:
     """The key of the due-soon warning owed today for this stage and date, or None (not due soon)."""
-    field = governing_due_field(state)
+    field = governing_due_field(state, set_aside_open=set_aside_open)
     if not field or next_due is None or next_due < today or (next_due - today).days > warn_lead(field):
         return None
     return f"{field}:{next_due.isoformat()}"
@@ -195,11 +218,96 @@ def appeal_due(received_on: dt.date):
     return compute_due("dispute.appeal", received_on)
 
 
-def suit_refusal(*, by: str, state: str, award_final: bool | None) -> str:
-    """Art. 49: an employer may not sue against a final award (only apply to set it aside)."""
-    if by == "employer" and str(state) == "awarded" and award_final:
-        return "该裁决为终局裁决，用人单位不能起诉，只能自收到裁决书之日起三十日内向中级人民法院申请撤销（第49条）。"
+def set_aside_due(received_on: dt.date):
+    """Art. 49: the employer may apply to set a final award aside within 30 days of receiving it."""
+    return compute_due("dispute.set_aside", received_on)
+
+
+def suit_after_set_aside_due(ruling_received_on: dt.date):
+    """Art. 49 para. 2: after the court sets the award aside, a party may sue within 15 days of receiving the ruling."""
+    return compute_due("dispute.suit_after_set_aside", ruling_received_on)
+
+
+def _d(day: dt.date | None) -> str:
+    return f"{day:%Y年%-m月%-d日}" if day else "（未记录）"
+
+
+EMPLOYER_FINAL_AWARD = "该裁决为终局裁决，用人单位不能起诉，只能自收到裁决书之日起三十日内向中级人民法院申请撤销（第49条）。"
+
+
+def suit_refusal(*, by: str, state: str, award_final: bool | None, on: dt.date | None = None,
+                 acceptance_due: dt.date | None = None, award_due: dt.date | None = None,
+                 appeal_due: dt.date | None = None, set_aside_suit_due: dt.date | None = None) -> str:
+    """Why a suit filed on `on` by `by` ("worker" or "employer") is refused at this stage, or "" (it may go ahead).
+
+    Arbitration comes before court (art. 5) except where the law opens the court:
+    - art. 29: the commission did not decide on acceptance within its period (filed after `acceptance_due`), or
+      refused to accept: the applicant (the worker) may sue;
+    - art. 43: no award by `award_due` (45 days, +15 if extended): either party may sue;
+    - art. 48/49: a final award: the worker may sue within 15 days of receipt, the employer may not sue (only apply
+      to the intermediate court to set it aside); art. 49 para. 2: once set aside, either party within 15 days of
+      receiving the ruling;
+    - art. 50: any other award: either party within 15 days of receipt; later, the award is in force and the suit
+      is refused.
+    A period's last day still belongs to it: filing on `…_due` is in time (or, for arts. 29/43, still too early).
+    """
+    state = str(state)
+    if state in ("arbitration_applied", "not_accepted") and by != "worker":
+        return "仲裁委员会逾期未作出受理决定或者决定不予受理的，由申请人（劳动者）向人民法院起诉（第29条）。"
+    if on is None:
+        return ""
+    if state == "arbitration_applied" and (acceptance_due is None or on <= acceptance_due):
+        return (f"仲裁委员会自收到仲裁申请之日起五日内决定是否受理，该期限至{_d(acceptance_due)}届满；"
+                "期满未作出决定或者决定不予受理的，申请人才可以向人民法院起诉（第29条）。")
+    if state in ("accepted", "hearing") and (award_due is None or on <= award_due):
+        return (f"仲裁裁决期限至{_d(award_due)}届满；仲裁庭逾期未作出仲裁裁决的，当事人才可以就该劳动争议事项"
+                "向人民法院起诉（第43条）。")
+    if state in ("awarded", "set_aside_applied"):
+        if award_final:
+            if by == "employer":
+                return EMPLOYER_FINAL_AWARD
+            if appeal_due and on > appeal_due:
+                return (f"劳动者对终局裁决不服的，应自收到仲裁裁决书之日起十五日内向人民法院起诉（第48条）；"
+                        f"该期限已于{_d(appeal_due)}届满。")
+        elif appeal_due and on > appeal_due:
+            return (f"起诉期限已于{_d(appeal_due)}届满：当事人对非终局裁决不服的，应自收到裁决书之日起十五日内起诉，"
+                    "期满不起诉的，裁决书发生法律效力，逾期起诉不予受理（第50条）。")
+    if state == "set_aside" and set_aside_suit_due and on > set_aside_suit_due:
+        return (f"仲裁裁决被人民法院裁定撤销的，当事人应自收到裁定书之日起十五日内起诉（第49条第2款）；"
+                f"该期限已于{_d(set_aside_suit_due)}届满。")
     return ""
+
+
+def set_aside_refusal(*, award_final: bool | None, on: dt.date, set_aside_due: dt.date | None) -> str:
+    """Art. 49: only a final award can be set aside, on the employer's application within 30 days of receipt."""
+    if not award_final:
+        return ("只有终局裁决可以申请撤销（第49条）；本裁决为非终局裁决，当事人不服的，应自收到裁决书之日起"
+                "十五日内向人民法院起诉（第50条）。")
+    if set_aside_due is None or on > set_aside_due:
+        return (f"用人单位应自收到终局裁决书之日起三十日内向中级人民法院申请撤销（第49条）；该期限已于"
+                f"{_d(set_aside_due)}届满，裁决不再可被撤销。")
+    return ""
+
+
+# --- payment order (art. 16) -------------------------------------------------------------------------
+
+
+def payment_order_refusal(*, claim_kinds: Iterable[str], on: dt.date, performance_due: dt.date | None) -> str:
+    """Art. 16: only for a mediation agreement on pay, work-injury medical costs, economic compensation or
+    damages, and only once the employer has let the agreed time for performance pass."""
+    kinds = {str(k) for k in claim_kinds}
+    if not kinds & PAYMENT_ORDER_KINDS:
+        return ("支付令只适用于因支付拖欠劳动报酬、工伤医疗费、经济补偿或者赔偿金事项达成的调解协议（第16条）；"
+                "本案请求不属于这些事项。一方在约定期限内不履行调解协议的，另一方可以依法申请仲裁（第15条）。")
+    if performance_due is not None and on <= performance_due:
+        return (f"调解协议约定的履行期限至{_d(performance_due)}届满；用人单位在约定期限内不履行的，劳动者才可以"
+                "持调解协议书向人民法院申请支付令（第16条）。")
+    return ""
+
+
+def payment_order_items(claim_kinds: Iterable[str]) -> list[str]:
+    """The claim kinds a payment order can cover (art. 16), in the order given."""
+    return [k for k in (str(k) for k in claim_kinds) if k in PAYMENT_ORDER_KINDS]
 
 
 # --- award finality (art. 47) -----------------------------------------------------------------------
@@ -283,11 +391,10 @@ def award_finality(*, claims: Iterable[Claim], on: dt.date, region: str, minimum
 def opening_errors(*, is_collective: bool, representative: str, workers: int, claims: int, known_on: dt.date | None,
                    employment_ended_on: dt.date | None, filed_on: dt.date) -> dict[str, str]:
     errors = {}
+    # Art. 7: ten or more workers with a common claim; they *may* choose representatives (not required).
     if is_collective:
         if workers < COLLECTIVE_MIN_WORKERS:
             errors["workers"] = f"集体争议须有{COLLECTIVE_MIN_WORKERS}名以上职工（劳动争议调解仲裁法第7条），现有{workers}名。"
-        if not (representative or "").strip():
-            errors["representative"] = "集体争议必须推举职工代表。"
     elif workers != 1:
         errors["workers"] = f"个人争议应填写一名职工；{COLLECTIVE_MIN_WORKERS}名以上职工有共同请求的，请按集体争议登记。"
     if not claims:

@@ -49,6 +49,8 @@ DUE_PAIRS = [
     ("acceptance_due", "acceptance_explanation"),
     ("award_due", "award_explanation"),
     ("appeal_due", "appeal_explanation"),
+    ("set_aside_due", "set_aside_explanation"),  # issue 15: art. 49
+    ("set_aside_suit_due", "set_aside_suit_explanation"),  # issue 15: art. 49 para. 2
 ]
 
 
@@ -82,6 +84,10 @@ class DisputeSerializer(DisputeListSerializer):
             "court_filed_on", "court_name", "court_filed_by", "closed_on", "outcome", "amount_recovered",
             "outcome_note", "withdrawn_on", "withdrawn_reason", "workers", "claims", "evidence", "dues",
             "available_actions",
+            # issue 15: payment order (art. 16), setting a final award aside (art. 49)
+            "mediation_performance_due", "payment_order_on", "payment_order_court", "set_aside_due",
+            "set_aside_applied_on", "set_aside_court", "set_aside_ruling", "set_aside_ruling_on", "set_aside_lapsed_on",
+            "set_aside_suit_due",
         ]
 
     def to_representation(self, obj):

@@ -42,13 +42,22 @@ def _today(on=None) -> dt.date:
     return local_date(on) if on else timezone.localdate()
 
 
+def set_aside_open(case) -> bool:
+    return rules.set_aside_open(award_final=case.award_final, applied_on=case.set_aside_applied_on,
+                                lapsed_on=case.set_aside_lapsed_on)
+
+
+def governing_due_field(case) -> str | None:
+    return rules.governing_due_field(case.state, set_aside_open=set_aside_open(case))
+
+
 def overdue_hint(case) -> str:
-    return rules.overdue_hint(case.state)
+    return rules.overdue_hint(case.state, set_aside_open=set_aside_open(case))
 
 
 def refresh_next_due(case: DisputeCase, today: dt.date | None = None) -> None:
     """In memory: the governing due date of the current stage and whether it has passed."""
-    field = rules.governing_due_field(case.state)
+    field = governing_due_field(case)
     case.next_due = getattr(case, field) if field else None
     case.is_overdue = rules.is_overdue(case.next_due, today or timezone.localdate())
 
@@ -202,9 +211,9 @@ def dispute_apply_mediation(*, case, actor, body: str, on=None, expected_state=N
 
 
 @transaction.atomic
-def dispute_record_mediation_agreement(*, case, actor, terms: str, on=None, expected_state=None):
+def dispute_record_mediation_agreement(*, case, actor, terms: str, on=None, performance_due=None, expected_state=None):
     obj = _run(case=case, actor=actor, name="record_mediation_agreement", expected_state=expected_state,
-               kwargs={"on": _today(on), "terms": (terms or "").strip()})
+               kwargs={"on": _today(on), "terms": (terms or "").strip(), "performance_due": performance_due})
     _stage_changed(obj, name="record_mediation_agreement", actor=actor)
     return obj
 
@@ -214,6 +223,41 @@ def dispute_fail_mediation(*, case, actor, reason: str = "", on=None, expected_s
     obj = _run(case=case, actor=actor, name="fail_mediation", kwargs={"on": _today(on)}, reason=reason,
                expected_state=expected_state)
     _stage_changed(obj, name="fail_mediation", actor=actor, body=reason)
+    return obj
+
+
+def _refuse(field: str, message: str) -> None:
+    if message:
+        raise ValidationError({field: message})
+
+
+def payment_order_refusal(case, *, on, claim_kinds=None, performance_due=None) -> str:
+    kinds = claim_kinds if claim_kinds is not None else case.claims.values_list("kind", flat=True)
+    return rules.payment_order_refusal(claim_kinds=kinds, on=on,
+                                       performance_due=performance_due or case.mediation_performance_due)
+
+
+@transaction.atomic
+def dispute_apply_payment_order(*, case, actor, court: str, on=None, performance_due=None, expected_state=None):
+    """Art. 16: the employer has not honoured a mediation agreement on pay, work-injury medical costs,
+    compensation or damages within the agreed time; the worker applies to the court for a payment order.
+    Applying to the court for relief interrupts the limitation (art. 27(2)), as a mediation request does."""
+    on = _today(on)
+    current = lock_for(DisputeCase, case.pk, actor, action="apply_payment_order")
+    performance_due = performance_due or current.mediation_performance_due
+    if performance_due is None:
+        raise ValidationError({"performance_due": "请填写调解协议约定的履行期限：用人单位在约定期限内不履行的，劳动者才可以申请支付令（第16条）。"})
+    kinds = list(current.claims.values_list("kind", flat=True))
+    _refuse("on", payment_order_refusal(current, on=on, claim_kinds=kinds, performance_due=performance_due))
+
+    def interrupt(obj):
+        if rules.mediation_interrupts(on, obj.limitation_due):
+            obj.limitation_interrupted_on = on
+            _apply_limitation(obj, kinds)
+
+    obj = _run(case=case, actor=actor, name="apply_payment_order", expected_state=expected_state, before_save=interrupt,
+               kwargs={"on": on, "court": (court or "").strip(), "performance_due": performance_due})
+    _stage_changed(obj, name="apply_payment_order", actor=actor)
     return obj
 
 
@@ -280,7 +324,8 @@ def dispute_issue_award(*, case, actor, received_on=None, amount=None, awarded: 
         amount = sum(awarded.values(), Decimal(0))
     obj = _run(case=case, actor=actor, name="issue_award", expected_state=expected_state,
                kwargs={"received_on": received_on, "amount": amount, "final": final, "finality_reason": reason,
-                       "due": rules.pair(rules.appeal_due(received_on))})
+                       "due": rules.pair(rules.appeal_due(received_on)),
+                       "set_aside_due": rules.pair(rules.set_aside_due(received_on)) if final else None})
     changed = [c for c in claims if c.pk in awarded]
     for c in changed:
         c.awarded_amount = awarded[c.pk]
@@ -289,16 +334,83 @@ def dispute_issue_award(*, case, actor, received_on=None, amount=None, awarded: 
     return obj
 
 
+def suit_refusal(case, *, by: str, on: dt.date) -> str:
+    return rules.suit_refusal(by=by, state=case.state, award_final=case.award_final, on=on,
+                              acceptance_due=case.acceptance_due, award_due=case.award_due, appeal_due=case.appeal_due,
+                              set_aside_suit_due=case.set_aside_suit_due)
+
+
 @transaction.atomic
 def dispute_file_suit(*, case, actor, court: str, by: str, on=None, expected_state=None):
+    on = _today(on)
     current = lock_for(DisputeCase, case.pk, actor, action="file_suit")
-    refusal = rules.suit_refusal(by=by, state=current.state, award_final=current.award_final)
+    refusal = suit_refusal(current, by=by, on=on)
     if refusal:
-        raise ValidationError({"by": refusal})
+        # The date is the reason when the worker would be refused the same (arts. 29, 43, 48, 49(2), 50);
+        # otherwise it is who sues (arts. 29, 49).
+        raise ValidationError({"on" if refusal == suit_refusal(current, by="worker", on=on) else "by": refusal})
     obj = _run(case=case, actor=actor, name="file_suit", expected_state=expected_state,
-               kwargs={"on": _today(on), "court": (court or "").strip(), "by": by})
+               kwargs={"on": on, "court": (court or "").strip(), "by": by})
     _stage_changed(obj, name="file_suit", actor=actor)
     return obj
+
+
+# --- setting a final award aside (art. 49) ------------------------------------------------------------
+
+
+def set_aside_refusal(case, *, on: dt.date) -> str:
+    return rules.set_aside_refusal(award_final=case.award_final, on=on, set_aside_due=case.set_aside_due)
+
+
+@transaction.atomic
+def dispute_apply_set_aside(*, case, actor, court: str, on=None, expected_state=None):
+    """The employer applied to the intermediate court to set the final award aside (within 30 days of receipt)."""
+    on = _today(on)
+    current = lock_for(DisputeCase, case.pk, actor, action="apply_set_aside")
+    _refuse("on", set_aside_refusal(current, on=on))
+    obj = _run(case=case, actor=actor, name="apply_set_aside", expected_state=expected_state,
+               kwargs={"on": on, "court": (court or "").strip()})
+    _stage_changed(obj, name="apply_set_aside", actor=actor)
+    return obj
+
+
+@transaction.atomic
+def dispute_set_aside_award(*, case, actor, on=None, expected_state=None):
+    """The court set the award aside; `on` is the day the ruling was received: 15 days to sue (art. 49 para. 2)."""
+    on = _today(on)
+    obj = _run(case=case, actor=actor, name="set_aside_award", expected_state=expected_state,
+               kwargs={"on": on, "due": rules.pair(rules.suit_after_set_aside_due(on))})
+    _stage_changed(obj, name="set_aside_award", actor=actor, body=obj.set_aside_suit_explanation)
+    return obj
+
+
+@transaction.atomic
+def dispute_dismiss_set_aside(*, case, actor, on=None, expected_state=None):
+    """The court dismissed the application: the final award stays in force."""
+    obj = _run(case=case, actor=actor, name="dismiss_set_aside", kwargs={"on": _today(on)}, expected_state=expected_state)
+    _stage_changed(obj, name="dismiss_set_aside", actor=actor)
+    return obj
+
+
+@transaction.atomic
+def dispute_withdraw_set_aside(*, case, actor, on=None, reason: str = "", expected_state=None):
+    """The employer withdrew its application: the final award stays in force."""
+    obj = _run(case=case, actor=actor, name="withdraw_set_aside", kwargs={"on": _today(on)}, reason=reason,
+               expected_state=expected_state)
+    _stage_changed(obj, name="withdraw_set_aside", actor=actor, body=reason)
+    return obj
+
+
+def law_refusal(case, action: str, *, on: dt.date, claim_kinds=None) -> str:
+    """Why the law does not open `action` on `on` for this case ("" when it does, or when it has no such rule).
+    A suit is judged as the worker's (the employer's own refusals depend on who sues and are given on submit)."""
+    if action == "file_suit":
+        return suit_refusal(case, by="worker", on=on)
+    if action == "apply_set_aside":
+        return set_aside_refusal(case, on=on)
+    if action == "apply_payment_order":
+        return payment_order_refusal(case, on=on, claim_kinds=claim_kinds)
+    return ""
 
 
 @transaction.atomic
@@ -407,27 +519,51 @@ def _system_transition(pk, *, name, state, on, reason) -> bool:
         return False
 
 
-def _system_edit(pk, *, action, change, fields) -> DisputeCase | None:
+def _system_edit(pk, *, action, change, fields, reason="") -> DisputeCase | None:
     try:
-        return run_edit(model=DisputeCase, pk=pk, actor=None, action=action, change=change, update_fields=fields)
+        return run_edit(model=DisputeCase, pk=pk, actor=None, action=action, change=change, update_fields=fields,
+                        reason=reason)
     except (_Skip, Conflict, ValidationError):
         return None
 
 
 def sweep(now) -> dict:
     """Time-driven changes, idempotent, as the system, each through the runner (locked, audited, published):
-    mediation period over → mediation failed; appeal window over → award effective; overdue flags set
-    and cleared; one warning per approaching due date. One query finds each set, then the runner per row."""
+    mediation period over → mediation failed; appeal window over → award effective (art. 50; a final award:
+    the worker's 15 days of art. 48 are over); a final award's 30 days to apply to set it aside over → recorded,
+    its clock stops (art. 49); overdue flags set and cleared; one warning per approaching due date. One query
+    finds each set, then the runner per row."""
     today = local_date(now)
-    counts = {"mediation_failed": 0, "award_effective": 0, "overdue": 0, "warned": 0}
+    counts = {"mediation_failed": 0, "award_effective": 0, "set_aside_lapsed": 0, "overdue": 0, "warned": 0}
     lapsed = DisputeCase.objects.filter(state=State.MEDIATION, mediation_due__lt=today).values_list("pk", flat=True)
     for pk in list(lapsed):
         counts["mediation_failed"] += _system_transition(pk, name="fail_mediation", state=State.MEDIATION, on=today,
                                                          reason=rules.MEDIATION_LAPSED)
-    final = DisputeCase.objects.filter(state=State.AWARDED, appeal_due__lt=today).values_list("pk", flat=True)
-    for pk in list(final):
-        counts["award_effective"] += _system_transition(pk, name="make_effective", state=State.AWARDED, on=today,
-                                                        reason=rules.APPEAL_LAPSED)
+    lapsed_awards = DisputeCase.objects.filter(state=State.AWARDED, appeal_due__lt=today).values_list("pk", "award_final")
+    for pk, is_final in list(lapsed_awards):
+        counts["award_effective"] += _system_transition(
+            pk, name="make_effective", state=State.AWARDED, on=today,
+            reason=rules.FINAL_APPEAL_LAPSED if is_final else rules.APPEAL_LAPSED)
+
+    # A final award's 30 days to apply to set it aside have passed (art. 49): recorded, and the clock stops.
+    def lapse(obj):
+        if obj.state != State.EFFECTIVE or not set_aside_open(obj) or not (obj.set_aside_due and obj.set_aside_due < today):
+            raise _Skip
+        obj.set_aside_lapsed_on = today
+        refresh_next_due(obj, today)
+        return {"set_aside_due": str(obj.set_aside_due)}
+
+    window_over = DisputeCase.objects.filter(state=State.EFFECTIVE, award_final=True, set_aside_applied_on__isnull=True,
+                                             set_aside_lapsed_on__isnull=True, set_aside_due__lt=today)
+    for pk in list(window_over.values_list("pk", flat=True)):
+        with transaction.atomic():
+            obj = _system_edit(pk, action="set_aside_lapse", change=lapse, reason=rules.SET_ASIDE_LAPSED,
+                               fields=["set_aside_lapsed_on", "next_due", "is_overdue"])
+            if obj is None:
+                continue
+            _notify(obj, kind="dispute.set_aside_lapse", title=f"{obj.reference} 撤销裁决申请期限已于{obj.set_aside_due}届满",
+                    body=rules.SET_ASIDE_LAPSED)
+        counts["set_aside_lapsed"] += 1
 
     def flag(obj):
         if obj.is_overdue or obj.state not in OPEN_STATES or not rules.is_overdue(obj.next_due, today):
@@ -456,7 +592,7 @@ def sweep(now) -> dict:
         _system_edit(pk, action="clear_overdue", change=clear, fields=["is_overdue"])
 
     def warn(obj):
-        key = rules.warning_key(obj.state, obj.next_due, today)
+        key = rules.warning_key(obj.state, obj.next_due, today, set_aside_open=set_aside_open(obj))
         if obj.state not in OPEN_STATES or key is None or obj.last_warning_key == key:
             raise _Skip
         obj.last_warning_key = key
@@ -464,15 +600,18 @@ def sweep(now) -> dict:
 
     horizon = today + dt.timedelta(days=rules.max_warn_lead())
     soon = DisputeCase.objects.filter(state__in=OPEN_STATES, next_due__gte=today, next_due__lte=horizon)
-    for pk, state, next_due, last in soon.values_list("pk", "state", "next_due", "last_warning_key"):
-        key = rules.warning_key(state, next_due, today)
+    rows = soon.values_list("pk", "state", "next_due", "last_warning_key", "award_final", "set_aside_applied_on",
+                            "set_aside_lapsed_on")
+    for pk, state, next_due, last, is_final, applied_on, lapsed_on in rows:
+        open_window = rules.set_aside_open(award_final=is_final, applied_on=applied_on, lapsed_on=lapsed_on)
+        key = rules.warning_key(state, next_due, today, set_aside_open=open_window)
         if key is None or key == last:
             continue
         with transaction.atomic():
             obj = _system_edit(pk, action="warn_due", change=warn, fields=["last_warning_key"])
             if obj is None:
                 continue
-            label = DisputeCase._meta.get_field(rules.governing_due_field(obj.state)).verbose_name
+            label = DisputeCase._meta.get_field(governing_due_field(obj)).verbose_name
             _notify(obj, kind="dispute.due_soon", email=True,
                     title=f"{obj.reference} {label}将于{obj.next_due}届满（剩{(obj.next_due - today).days}天）")
         counts["warned"] += 1

@@ -33,6 +33,8 @@ DUE_FIELDS = [
     ("acceptance_due", "acceptance_explanation"),
     ("award_due", "award_explanation"),
     ("appeal_due", "appeal_explanation"),
+    ("set_aside_due", "set_aside_explanation"),
+    ("set_aside_suit_due", "set_aside_suit_explanation"),
 ]
 LIMITATION_WARN_DAYS = rules.WARN_DAYS["limitation_due"]
 
@@ -94,8 +96,10 @@ def _legal_aid_url(case):
 
 STAGE_RECORD_FIELDS = [
     "negotiation_started_on", "mediation_applied_on", "mediation_body", "mediation_agreement_on", "mediation_terms",
+    "mediation_performance_due", "payment_order_on", "payment_order_court",
     "mediation_failed_on", "arbitration_applied_on", "arbitration_commission", "accepted_on", "not_accepted_on",
     "not_accepted_reason", "hearing_on", "award_extension_reason", "award_received_on", "effective_on",
+    "set_aside_applied_on", "set_aside_court", "set_aside_ruling", "set_aside_ruling_on", "set_aside_lapsed_on",
     "court_filed_on", "court_name", "closed_on", "outcome", "amount_recovered", "outcome_note", "withdrawn_on",
     "withdrawn_reason",
 ]
@@ -121,11 +125,23 @@ def _workflow():
     return registry.get("disputes")
 
 
+def _with_the_law(case, buttons, today, claims):
+    """An action the actor may take but the law does not open today (a suit before the commission's or the
+    tribunal's period has run, a set-aside application on a non-final award …) is shown disabled, with the
+    article as the reason. The service checks the same law against the date entered."""
+    out = []
+    for b in buttons:
+        why = services.law_refusal(case, b.name, on=today, claim_kinds=[c.kind for c in claims]) if b.ok else ""
+        out.append(registry.Button(action=b.action, ok=False, reason=why, workflow=b.workflow, obj=b.obj) if why else b)
+    return out
+
+
 def _detail_context(request, case, evidence_form=None):
     user = request.user
     wf = _workflow()
     today = timezone.localdate()
-    current_field = rules.governing_due_field(case.state)
+    current_field = services.governing_due_field(case)
+    claims = list(case.claims.all())
     dues = []
     for field, expl in DUE_FIELDS:
         value = getattr(case, field)
@@ -143,13 +159,13 @@ def _detail_context(request, case, evidence_form=None):
     refer = _legal_aid_url(case) if can_refer_to_legal_aid(user, case) else None
     return {
         "case": case,
-        "claims": case.claims.all(),
+        "claims": claims,
         "workers": case.workers.all(),
         "evidence": selectors.evidence_visible_to(user, case),
         "events": wf.labelled(audit.history(case)),
         "stage_records": _stage_records(case),
         "dues": dues,
-        "buttons": buttons if allowed else [],
+        "buttons": _with_the_law(case, buttons, today, claims) if allowed else [],
         "manage_reason": "" if allowed else (refused[0] if refused else ""),
         "upload": can_upload(user, case),
         "evidence_form": evidence_form or EvidenceForm(),
@@ -157,7 +173,7 @@ def _detail_context(request, case, evidence_form=None):
         "limitation_warn": case.is_open and limitation_left is not None and limitation_left <= LIMITATION_WARN_DAYS
         and case.state in rules.BEFORE_ARBITRATION,
         "legal_aid_url": refer,
-        "overdue_hint": rules.overdue_hint(case.state) if case.is_open and rules.is_overdue(case.next_due, today) else "",
+        "overdue_hint": services.overdue_hint(case) if case.is_open and rules.is_overdue(case.next_due, today) else "",
         "today": today,
     }
 

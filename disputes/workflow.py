@@ -28,6 +28,12 @@ def _open(case) -> bool:
     return case.is_open
 
 
+def _set_aside_offered(case) -> bool:
+    """Offered on every award still in its appeal period (a non-final one is refused with art. 49/50 as the
+    reason) and on an effective final award not yet challenged; the date is the law's (rules.set_aside_refusal)."""
+    return case.state == State.AWARDED or (bool(case.award_final) and case.set_aside_applied_on is None)
+
+
 workflow = Workflow(
     name="disputes",
     model=DisputeCase,
@@ -43,6 +49,7 @@ workflow = Workflow(
         "warn_due": _("期限临近提醒"),
         "make_effective": _("裁决生效"),
         "limitation_recompute": _("重新计算仲裁时效"),
+        "set_aside_lapse": _("撤销裁决申请期限届满"),
     },
     state_groups={
         "open": frozenset(OPEN_STATES),
@@ -51,8 +58,9 @@ workflow = Workflow(
         "terminal": frozenset(TERMINAL),
         "mediation": frozenset({State.MEDIATION, State.MEDIATED, State.MEDIATION_FAILED}),
         "arbitration": frozenset({State.ARBITRATION_APPLIED, State.ACCEPTED, State.NOT_ACCEPTED, State.HEARING,
-                                  State.AWARDED, State.EFFECTIVE}),
-        "court": frozenset({State.COURT}),
+                                  State.AWARDED, State.EFFECTIVE, State.SET_ASIDE}),
+        # before a court: a payment order (art. 16), an application to set an award aside (art. 49), a suit
+        "court": frozenset({State.PAYMENT_ORDER, State.SET_ASIDE_APPLIED, State.COURT}),
     },
 )
 
@@ -63,6 +71,8 @@ workflow.add(
            transitions=("apply_mediation",), form=f.MediationForm, notifies=TELLS),
     Action("record_mediation_agreement", _("记录调解协议"), rule=can_manage, service=s.dispute_record_mediation_agreement,
            transitions=("record_mediation_agreement",), form=f.AgreementForm, notifies=TELLS),
+    Action("apply_payment_order", _("申请支付令"), rule=can_manage, service=s.dispute_apply_payment_order,
+           transitions=("apply_payment_order",), form=f.PaymentOrderForm, notifies=TELLS),
     Action("fail_mediation", _("调解不成"), rule=can_manage, service=s.dispute_fail_mediation,
            transitions=("fail_mediation",), form=f.OptionalReasonOnForm, notifies=TELLS),
     Action("apply_arbitration", _("申请仲裁"), rule=can_manage, service=s.dispute_apply_arbitration,
@@ -77,6 +87,14 @@ workflow.add(
            transitions=("extend_award",), form=f.ExtendForm, when=_not_yet_extended, notifies=TELLS),
     Action("issue_award", _("记录裁决"), rule=can_manage, service=s.dispute_issue_award,
            transitions=("issue_award",), form=f.AwardForm, notifies=TELLS),
+    Action("apply_set_aside", _("申请撤销裁决"), rule=can_manage, service=s.dispute_apply_set_aside,
+           transitions=("apply_set_aside",), form=f.SetAsideForm, when=_set_aside_offered, notifies=TELLS),
+    Action("set_aside_award", _("裁定撤销裁决"), rule=can_manage, service=s.dispute_set_aside_award,
+           transitions=("set_aside_award",), form=f.RulingForm, notifies=TELLS),
+    Action("dismiss_set_aside", _("驳回撤销申请"), rule=can_manage, service=s.dispute_dismiss_set_aside,
+           transitions=("dismiss_set_aside",), form=f.RulingForm, notifies=TELLS),
+    Action("withdraw_set_aside", _("撤回撤销申请"), rule=can_manage, service=s.dispute_withdraw_set_aside,
+           transitions=("withdraw_set_aside",), form=f.OptionalReasonOnForm, notifies=TELLS),
     Action("file_suit", _("起诉"), rule=can_manage, service=s.dispute_file_suit,
            transitions=("file_suit",), form=f.SuitForm, notifies=TELLS),
     Action("close", _("结案"), rule=can_manage, service=s.dispute_close,

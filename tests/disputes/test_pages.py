@@ -133,7 +133,8 @@ def test_open_page_validates_and_creates(world, client_for):
     }
     r = c.post("/disputes/new/", data)
     body = r.content.decode()
-    assert r.status_code == 200 and "集体争议须有10名以上职工" in body and "集体争议必须推举职工代表" in body
+    # Art. 7: ten or more workers are needed; a representative is optional (issue 15: no longer demanded).
+    assert r.status_code == 200 and "集体争议须有10名以上职工" in body and "集体争议必须推举职工代表" not in body
     assert DisputeCase.objects.count() == 0
     data.update(workers="\n".join(f"职工{i} 1390000{i:04d} 装卸工" + ("*" if i == 0 else "") for i in range(11)), representative="职工1")
     r = c.post("/disputes/new/", data)

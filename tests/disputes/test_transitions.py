@@ -31,10 +31,34 @@ ARGS = {
     "file_suit": {"on": D(2026, 12, 28), "court": "赛罕区人民法院", "by": "worker"},
     "close": {"on": D(2027, 1, 5), "outcome": "recovered", "amount_recovered": Decimal("20000")},
     "withdraw": {"on": D(2026, 11, 5), "reason": "双方已自行和解"},
+    # Issue 15. The mediation agreement of 10 Nov 2026 is recorded without a date of performance: the
+    # payment-order form gives it (20 Nov), and the application follows it (art. 16).
+    "apply_payment_order": {"on": D(2026, 11, 23), "court": "赛罕区人民法院", "performance_due": D(2026, 11, 20)},
+    # The default case's award (20,000 yuan for a dismissal, ≤ 12 × 1,980) is final; received 21 Dec 2026.
+    "apply_set_aside": {"on": D(2026, 12, 28), "court": "呼和浩特市中级人民法院"},
+    "set_aside_award": {"on": D(2027, 1, 15)},
+    "dismiss_set_aside": {"on": D(2027, 1, 15)},
+    "withdraw_set_aside": {"on": D(2027, 1, 15), "reason": "用人单位撤回申请"},
 }
+# The same action from a stage where the law needs another date.
+ARGS_AFTER = {
+    # Art. 43: award due Mon 11 Jan 2027 (45 days from 25 Nov 2026 end on Sat 9 Jan): the day after it.
+    ("file_suit", "accept"): {"on": D(2027, 1, 12), "court": "赛罕区人民法院", "by": "worker"},
+    ("file_suit", "start_hearing"): {"on": D(2027, 1, 12), "court": "赛罕区人民法院", "by": "worker"},
+    # Art. 49 para. 2: ruling received 15 Jan 2027; either party within 15 days (to 1 Feb 2027).
+    ("file_suit", "set_aside_award"): {"on": D(2027, 1, 20), "court": "赛罕区人民法院", "by": "employer"},
+}
+
+
+def args_for(action, steps):
+    return ARGS_AFTER.get((action, steps[-1] if steps else ""), ARGS[action])
+
 ARB = ["apply_arbitration"]
 ACC = ARB + ["accept"]
 HEAR = ACC + ["start_hearing"]
+MEDIATED = ["apply_mediation", "record_mediation_agreement"]
+AWARD = ACC + ["issue_award"]
+SET_ASIDE_APPLIED = AWARD + ["apply_set_aside"]
 
 # (action, steps from "filed", resulting state)
 TABLE = [
@@ -56,10 +80,23 @@ TABLE = [
     ("issue_award", HEAR, State.AWARDED),
     ("file_suit", HEAR + ["issue_award"], State.COURT),
     ("file_suit", ARB + ["refuse_acceptance"], State.COURT),
+    ("file_suit", ARB, State.COURT),  # art. 29: filed 28 Dec 2026, the commission's 5 working days ended 27 Nov
+    ("file_suit", ACC, State.COURT),  # art. 43
+    ("file_suit", HEAR, State.COURT),  # art. 43
+    ("file_suit", SET_ASIDE_APPLIED, State.COURT),  # art. 48: the worker, within 15 days of receipt
+    ("file_suit", SET_ASIDE_APPLIED + ["set_aside_award"], State.COURT),  # art. 49 para. 2
+    ("apply_payment_order", MEDIATED, State.PAYMENT_ORDER),  # art. 16
+    ("apply_arbitration", MEDIATED + ["apply_payment_order"], State.ARBITRATION_APPLIED),  # art. 15
+    ("apply_set_aside", AWARD, State.SET_ASIDE_APPLIED),  # art. 49
+    ("set_aside_award", SET_ASIDE_APPLIED, State.SET_ASIDE),
+    ("dismiss_set_aside", SET_ASIDE_APPLIED, State.EFFECTIVE),
+    ("withdraw_set_aside", SET_ASIDE_APPLIED, State.EFFECTIVE),
     ("close", ["start_negotiation"], State.CLOSED),
     ("close", ["apply_mediation", "record_mediation_agreement"], State.CLOSED),
     ("close", ARB + ["refuse_acceptance"], State.CLOSED),
     ("close", HEAR + ["issue_award", "file_suit"], State.CLOSED),
+    ("close", MEDIATED + ["apply_payment_order"], State.CLOSED),
+    ("close", SET_ASIDE_APPLIED + ["set_aside_award"], State.CLOSED),
     ("withdraw", [], State.WITHDRAWN),
     ("withdraw", HEAR, State.WITHDRAWN),
 ]
@@ -75,8 +112,8 @@ def run_action(*, case, actor, name, cleaned):
 
 
 def walk(case, actor, steps):
-    for name in steps:
-        case = run_action(case=case, actor=actor, name=name, cleaned=ARGS[name])
+    for i, name in enumerate(steps):
+        case = run_action(case=case, actor=actor, name=name, cleaned=args_for(name, steps[:i]))
     return case
 
 
@@ -89,11 +126,11 @@ def test_transition_by_union_staff_and_refusals(world, open_case, action, steps,
     for actor, exc in [(u.employer_a, PermissionDenied), (u.negotiator_a, PermissionDenied), (u.staff_bt, Http404),
                        (u.employer_b, Http404)]:
         with pytest.raises(exc):
-            run_action(case=case, actor=actor, name=action, cleaned=ARGS[action])
+            run_action(case=case, actor=actor, name=action, cleaned=args_for(action, steps))
         case.refresh_from_db()
         assert case.state == before
     events = AuditEvent.objects.filter(object_id=str(case.pk), action=action).count()
-    case = run_action(case=case, actor=u.staff_hh, name=action, cleaned={**ARGS[action], "expected_state": before})
+    case = run_action(case=case, actor=u.staff_hh, name=action, cleaned={**args_for(action, steps), "expected_state": before})
     assert case.state == target
     assert AuditEvent.objects.filter(object_id=str(case.pk), action=action).count() == events + 1
 
@@ -173,16 +210,20 @@ def test_withdraw_and_refusal_need_reasons(world, open_case):
         services.dispute_refuse_acceptance(case=case, actor=world.users.staff_hh, reason="")
 
 
-def test_collective_needs_ten_workers_and_a_representative(world, open_case):
+def test_collective_needs_ten_workers_representative_optional(world, open_case):
+    # Art. 7: ten or more workers with a common claim; they *may* choose representatives (issue 15: the
+    # representative used to be required, which the law does not say).
     nine = [{"name": f"职工{i}"} for i in range(9)]
     with pytest.raises(ValidationError) as e:
         open_case(is_collective=True, workers=nine)
-    assert "workers" in e.value.error_dict and "representative" in e.value.error_dict
+    assert "workers" in e.value.error_dict and "representative" not in e.value.error_dict
     case = open_case(is_collective=True, representative="代表甲", workers=nine + [{"name": "职工9"}])
     assert case.is_collective and case.workers.count() == 10
+    unrepresented = open_case(is_collective=True, representative="", workers=nine + [{"name": "职工9"}], title="无代表")
+    assert unrepresented.is_collective and unrepresented.representative == ""
     with pytest.raises(ValidationError, match="个人争议应填写一名职工"):
         open_case(workers=[{"name": "甲"}, {"name": "乙"}])
-    assert DisputeCase.objects.count() == 1
+    assert DisputeCase.objects.count() == 2
 
 
 def test_only_union_staff_open_cases_for_employers_in_their_region(world, open_case):
