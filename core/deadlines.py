@@ -231,6 +231,33 @@ def add_months(start: dt.date, months: int) -> tuple[dt.date, bool]:
     return dt.date(year, month, min(start.day, last)), start.day > last
 
 
+def add_years(start: dt.date, years: int) -> tuple[dt.date, bool]:
+    """民法典 art. 202 for a period in years: the same month and day `years` later, or that month's last
+    day (clamped=True) when it has none — 29 February + 3 years = 28 February."""
+    return add_months(start, 12 * years)
+
+
+def term_last_day(first_day: dt.date, *, years: int = 0, months: int = 0) -> dt.date:
+    """The last day of a term of `years` years (and `months` months) whose first day is `first_day`.
+
+    A contract's stated first day is counted (the contract is in force that day), so by 民法典 art. 201
+    the period runs from the day after the day before it, and by art. 202 ends on that day's
+    corresponding day in the final month, or the month's last day when there is none: a year from 1 Jan
+    2026 ends on 31 Dec 2026; three years from 29 Feb 2024 end on 28 Feb 2027 (from 28 Feb 2024);
+    a year from 1 Mar 2024 ends on 28 Feb 2025 (29 Feb 2024 has no corresponding day in 2025)."""
+    return add_months(first_day - dt.timedelta(days=1), 12 * years + months)[0]
+
+
+def months_before_expiry(last_day: dt.date, months: int) -> dt.date:
+    """The first day of the `months` months before a term whose last day is `last_day` expires.
+
+    The term expires at the end of `last_day`, i.e. as `last_day + 1` begins; counting `months` back from
+    that day by art. 202 (same-numbered day, or the month's last day) gives the first day of the window:
+    a term ending 31 December has its 3 months from 1 October; one ending 28 February 2027 from
+    1 December 2026."""
+    return add_months(last_day + dt.timedelta(days=1), -months)[0]
+
+
 def local_date(value: dt.date | dt.datetime) -> dt.date:
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()

@@ -17,27 +17,49 @@ from .models import Negotiation
 K = Organisation.Kind
 
 
-def _reps(chief_u, chief_e):
-    union = [{"name": chief_u, "is_chief": True, "position": "工会主席"},
+def _reps(chief_u, chief_e, employer=None):
+    """Each side's list; the chiefs with their basis (集体合同规定 arts. 20–21): the union chair, and a
+    manager the employer's legal representative authorised in writing."""
+    union = [{"name": chief_u, "is_chief": True, "position": "工会主席", "chief_basis": "union_chair"},
              {"name": "职工代表甲", "position": "一线班组长"}, {"name": "职工代表乙", "position": "技术员"}]
-    employer = [{"name": chief_e, "is_chief": True, "position": "人力资源总监"},
+    legal = (employer.legal_representative if employer is not None else "") or "法定代表人"
+    employer = [{"name": chief_e, "is_chief": True, "position": "人力资源总监", "chief_basis": "authorised_manager",
+                 "designated_by": legal, "designated_on": (timezone.localdate() - dt.timedelta(days=30)).isoformat(),
+                 "designation_document": "法定代表人授权委托书"},
                 {"name": "财务经理", "position": "财务部"}, {"name": "外聘顾问", "position": "律师", "is_outsider": True}]
     return union, employer
 
 
 def _start(users, neg_user, employer, title, chiefs, terms, *, term_years=2):
+    """The union's draft with its own list; the employer appoints its own once served (`_served`)."""
     today = timezone.localdate()
     neg = svc.negotiation_create(
         actor=neg_user, employer=employer, title=title, headcount=employer.headcount,
         term_start=today.replace(day=1), term_end=today.replace(day=1).replace(year=today.year + term_years) - dt.timedelta(days=1),
     )
-    union, emp = _reps(*chiefs)
+    union, _emp = _reps(*chiefs, employer)
     svc.representatives_set(negotiation=neg, actor=neg_user, side="union", people=union)
-    svc.representatives_set(negotiation=neg, actor=neg_user, side="employer", people=emp)
     for kind, t, data in terms:
         svc.term_add(negotiation=neg, actor=neg_user, kind=kind, title=t, data=data)
     neg.refresh_from_db()
+    neg.demo_chiefs = chiefs
     return neg
+
+
+def _served(neg, neg_user, emp_user):
+    """Propose, then the employer appoints its own representatives (art. 21)."""
+    chiefs = neg.demo_chiefs
+    neg = svc.proposal_submit(negotiation=neg, actor=neg_user)
+    _u, emp = _reps(*chiefs, neg.employer)
+    svc.representatives_set(negotiation=neg, actor=emp_user, side="employer", people=emp)
+    neg.refresh_from_db()
+    return neg
+
+
+def _agree(neg, neg_user, emp_user):
+    """Both chiefs confirm the draft (the second confirmation agrees it)."""
+    svc.draft_agree(negotiation=neg, actor=neg_user)
+    return svc.draft_agree(negotiation=neg, actor=emp_user)
 
 
 def _period(days=180):
@@ -48,8 +70,9 @@ def _period(days=180):
 def _terms_dairy():
     return [
         ("staggered", "错时上下班", {**_period(120), "groups": [
-            {"name": "早班", "headcount": 120, "start_time": "06:00", "end_time": "14:00", "weekdays": [1, 2, 3, 4, 5]},
-            {"name": "中班", "headcount": 110, "start_time": "14:00", "end_time": "22:00", "weekdays": [1, 2, 3, 4, 5]},
+            {"name": "早班", "headcount": 120, "start_time": "06:00", "end_time": "14:30", "weekdays": [1, 2, 3, 4, 5], "break_minutes": 30},
+            {"name": "中班", "headcount": 110, "start_time": "14:00", "end_time": "22:30", "weekdays": [1, 2, 3, 4, 5], "break_minutes": 30},
+            {"name": "常日班", "headcount": 60, "start_time": "08:00", "end_time": "17:00", "weekdays": [1, 2, 3, 4, 5], "break_minutes": 60},
         ]}),
         ("pay", "疫情期间工资调整", {**_period(180), "groups": [
             {"name": "生产一线", "headcount": 600, "base_pay": "4300", "adjust_percent": "-5"},
@@ -97,14 +120,23 @@ def seed(base) -> str:
                 [("article", "女职工特殊保护", {"text": "孕期、产期、哺乳期女职工不安排待岗。"})])
     lines.append(f"draft #{d1.pk}")
 
-    # 2. Proposed, with a response due date (dairy).
+    # 2. Proposed, with a response due date; the employer has appointed its representatives (dairy).
     d2 = _start(users, n_dairy, dairy, "【示例】疫情期间错时上下班与工资调整专项集体合同", ("陈红", "孙立"), _terms_dairy())
-    svc.proposal_submit(negotiation=d2, actor=n_dairy)
+    _served(d2, n_dairy, e_dairy)
     lines.append(f"proposed #{d2.pk}")
+
+    # 2b. Refused, coordination applied for and accepted by the bureau: art. 52's 30 days from acceptance (dairy).
+    c = _start(users, n_dairy, dairy, "【示例】2026年高温津贴专项集体合同（协调处理中）", ("陈红", "孙立"),
+               [("article", "高温津贴", {"text": "高温作业岗位每月发放高温津贴。"})])
+    c = svc.proposal_submit(negotiation=c, actor=n_dairy)
+    c = svc.response_record(negotiation=c, actor=e_dairy, decision="refuse", reason="本年度已按地方标准发放，不再另行协商。")
+    c = svc.coordination_request(negotiation=c, actor=n_dairy)
+    c = svc.coordination_accept(negotiation=c, actor=users["bureau"])
+    lines.append(f"coordination #{c.pk} (due {c.coordination_due})")
 
     # 3. In rounds with a counter-proposal and two rounds (energy).
     d3 = _start(users, n_energy, energy, "【示例】轮岗轮休与待岗安排专项集体合同", ("马骏", "郭伟"), _terms_energy())
-    d3 = svc.proposal_submit(negotiation=d3, actor=n_energy)
+    d3 = _served(d3, n_energy, e_energy)
     rot = d3.terms.get(kind="rotation")
     counter = {**rot.current.data, "groups": [{"name": "检修班组", "headcount": 300, "base_pay": "5200", "new_pay": "4800"}]}
     d3 = svc.response_record(negotiation=d3, actor=e_energy, decision="agree", text="同意协商，对轮岗工资提出修改。",
@@ -119,12 +151,12 @@ def seed(base) -> str:
 
     # 4. Out for employees' comments, with one link printed below (logistics).
     d4 = _start(users, n_log, logistics, "【示例】缩短工时专项集体合同", ("白雪", "何芳"), _terms_logistics())
-    d4 = svc.proposal_submit(negotiation=d4, actor=n_log)
+    d4 = _served(d4, n_log, e_log)
     d4 = svc.response_record(negotiation=d4, actor=e_log, decision="agree", text="同意")
     d4 = svc.rounds_start(negotiation=d4, actor=n_log)
     svc.round_record(negotiation=d4, actor=n_log, held_on=today, attendees="双方代表", recorder="王记录", minutes="达成一致。")
     d4.refresh_from_db()
-    d4 = svc.draft_agree(negotiation=d4, actor=e_log)
+    d4 = _agree(d4, n_log, e_log)
     draft = svc.draft_publish(negotiation=d4, actor=n_log, comments_close=timezone.now() + dt.timedelta(days=7), employee_count=145)
     pairs = svc.links_issue(draft=draft, actor=n_log, labels=["调度室-01", "车队-02", "车队-03"])
     vid = draft.versions.first().pk
@@ -135,12 +167,15 @@ def seed(base) -> str:
     # 5. Signed and filed, review period running (dairy), and 6. effective (dairy).
     for title, effective in (("【示例】2026年工资集体协商（已报送审查）", False), ("【示例】2025年劳动定额专项集体合同（已生效）", True)):
         n = _start(users, n_dairy, dairy, title, ("陈红", "孙立"), [("article", "劳动定额", {"text": "劳动定额以同行业中等水平确定。"})])
-        n = svc.proposal_submit(negotiation=n, actor=n_dairy)
+        n = _served(n, n_dairy, e_dairy)
         n = svc.response_record(negotiation=n, actor=e_dairy, decision="agree")
         n = svc.rounds_start(negotiation=n, actor=n_dairy)
         svc.round_record(negotiation=n, actor=n_dairy, held_on=today, attendees="双方代表", recorder="赵记录", minutes="一致通过。")
         n.refresh_from_db()
-        n = svc.draft_agree(negotiation=n, actor=n_dairy)
+        n = _agree(n, n_dairy, e_dairy)
+        svc.draft_publish(negotiation=n, actor=n_dairy, comments_close=timezone.now() + dt.timedelta(days=5), employee_count=dairy.headcount or 100)
+        n.refresh_from_db()
+        svc.comments_close_early(negotiation=n, actor=n_dairy, reason="全体职工已在班组会上逐条讨论草案，意见已收齐。")
         n = svc.vote_put(negotiation=n, actor=n_dairy)
         svc.vote_record(negotiation=n, actor=n_dairy, held_on=today, total=90, present=80, votes_for=70, votes_against=6, votes_abstain=4)
         n.refresh_from_db()

@@ -352,8 +352,11 @@ def build_sample_negotiation(*, employer, union, workshops: int = 3, state: str 
         ("union", "李秀英", "工会主席", True), ("union", "张伟", "液态奶车间职工", False), ("union", "王芳", "质检中心职工", False),
         ("employer", "王建国", "董事长", True), ("employer", "赵敏", "人力资源部经理", False), ("employer", "孙强", "财务部经理", False),
     ]
+    # The chiefs by office (集体合同规定 arts. 20–21): the union chair, the legal representative.
+    basis = {"union": "union_chair", "employer": "legal_rep"}
     for side, name, position, chief in people:
-        Representative.objects.create(negotiation=neg, side=side, name=name, position=position, is_chief=chief)
+        Representative.objects.create(negotiation=neg, side=side, name=name, position=position, is_chief=chief,
+                                      chief_basis=basis[side] if chief else "")
     for number, (kind, title_, data, text) in enumerate(sample_terms(workshops), 1):
         term = Term.objects.create(negotiation=neg, number=number, kind=kind, title=title_)
         v1 = TermVersion.objects.create(term=term, number=1, side="union", data=data, text=text, note="要约")

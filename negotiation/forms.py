@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 
-from .models import TermKind
+from .models import EMPLOYER_BASES, UNION_BASES, ChiefBasis, TermKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -28,12 +28,18 @@ class KeyedForm(forms.Form):
             self.initial.setdefault("submission_key", secrets.token_urlsafe(16))
 
 
+TERM_HELP = _("一般为1至3年（集体合同规定第38条）；起始日计入，年数按民法典第202条计算（2024年2月29日起3年至2027年2月28日）")
+TERM_CONFIRM_LABEL = _("双方确认：合同期限超出一般1至3年")
+TERM_CONFIRM_HELP = _("集体合同规定第38条规定期限“一般为1至3年”；期限在此之外时须勾选确认，否则不能保存。")
+
+
 class NegotiationForm(KeyedForm):
     title = forms.CharField(label=_("协商事项"), max_length=200, initial=_("专项集体合同（工资与工时）"))
     employer = forms.ModelChoiceField(label=_("用人单位"), queryset=Organisation.objects.none())
     headcount = forms.IntegerField(label=_("覆盖职工人数"), min_value=1, required=False)
     term_start = forms.DateField(label=_("合同期限起"), required=False, widget=DATE)
-    term_end = forms.DateField(label=_("合同期限止"), required=False, widget=DATE, help_text=_("1至3年（集体合同规定第38条）"))
+    term_end = forms.DateField(label=_("合同期限止"), required=False, widget=DATE, help_text=TERM_HELP)
+    term_confirmed = forms.BooleanField(label=TERM_CONFIRM_LABEL, required=False, help_text=TERM_CONFIRM_HELP)
 
     def __init__(self, *args, employers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,13 +50,14 @@ class NegotiationEditForm(forms.Form):
     title = forms.CharField(label=_("协商事项"), max_length=200)
     headcount = forms.IntegerField(label=_("覆盖职工人数"), min_value=1, required=False)
     term_start = forms.DateField(label=_("合同期限起"), required=False, widget=DATE)
-    term_end = forms.DateField(label=_("合同期限止"), required=False, widget=DATE, help_text=_("1至3年（集体合同规定第38条）"))
+    term_end = forms.DateField(label=_("合同期限止"), required=False, widget=DATE, help_text=TERM_HELP)
+    term_confirmed = forms.BooleanField(label=TERM_CONFIRM_LABEL, required=False, help_text=TERM_CONFIRM_HELP)
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, obj=None, **kwargs):
         super().__init__(*args, **kwargs)
         if obj is not None and not self.is_bound:
-            self.initial.update({k: getattr(obj, k) for k in ("title", "headcount", "term_start", "term_end")})
+            self.initial.update({k: getattr(obj, k) for k in ("title", "headcount", "term_start", "term_end", "term_confirmed")})
             self.initial["expected_version"] = obj.version
 
 
@@ -58,11 +65,36 @@ YES = {"是", "首席", "y", "yes", "1", "true", "√", "外聘"}
 
 
 class RepresentativesForm(forms.Form):
+    """One side's list; the chief's basis (arts. 20–21) in the fields below the list. `side` limits the
+    basis choices; `chief` (the current chief representative) fills them in."""
+
     people = forms.CharField(
         label=_("代表名单"), widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("每行一人：姓名，职务，首席（是/否），外聘（是/否），身份证后四位（可空）。至少3人，一名首席。"),
     )
+    chief_basis = forms.ChoiceField(label=_("首席代表产生依据"), choices=ChiefBasis.choices, required=False,
+                                    help_text=_("职工方：工会主席担任或由其书面委托（第20条）；用人单位方：法定代表人担任或由其书面委托的管理人员（第21条）"))
+    designated_by = forms.CharField(label=_("委托人（书面委托时）"), max_length=60, required=False)
+    designated_on = forms.DateField(label=_("委托/推举日期"), required=False, widget=DATE)
+    designation_document = forms.CharField(label=_("委托书/依据文件名称或编号"), max_length=120, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, side: str | None = None, chief=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if side in ("union", "employer"):
+            allowed = UNION_BASES if side == "union" else EMPLOYER_BASES
+            self.fields["chief_basis"].choices = [("", "---------")] + [(c.value, c.label) for c in allowed]
+        if chief is not None and not self.is_bound:
+            for k in ("chief_basis", "designated_by", "designated_on", "designation_document"):
+                self.initial.setdefault(k, getattr(chief, k))
+
+    def clean(self):
+        d = super().clean()
+        basis = {k: d.get(k) for k in ("chief_basis", "designated_by", "designated_on", "designation_document")}
+        for p in d.get("people") or []:
+            if p["is_chief"]:
+                p.update(basis)
+        return d
 
     def clean_people(self):
         out = []
@@ -79,12 +111,15 @@ class RepresentativesForm(forms.Form):
 
 
 GROUP_HELP = {
-    "staggered": _("每行一组：名称，人数，上班时间，下班时间，工作日（如 1-5 或 1,3,5；1=周一）"),
+    "staggered": _("每行一组：名称，人数，上班时间，下班时间，工作日（如 1-5 或 1、3、5；1=周一；轮班写“做4休2”），用餐休息分钟（如 60，可空）"),
     "pay": _("每行一组：岗位/职级，人数，原月工资，调整（如 -10% 或 -300 元）"),
     "rotation": _("每行一组：名称，人数，原月工资，轮岗期间月工资"),
     "short_hours": _("每行一组：名称，人数，原月工资，缩短工时期间月工资"),
     "standby": _("每行一组：名称，人数，原月工资，待岗期间每月发放"),
 }
+
+
+CYCLE = re.compile(r"^\s*做?\s*(\d+)\s*休\s*(\d+)\s*$")
 
 
 def _weekdays(text):
@@ -160,13 +195,24 @@ class TermForm(KeyedForm):
             if not line.strip():
                 continue
             p = [x.strip() for x in re.split(r"[,，\t]", line)]
-            p += [""] * (5 - len(p))
+            p += [""] * (6 - len(p))
             g = {"name": p[0], "headcount": p[1]}
             if kind == "staggered":
+                g.update(start_time=p[2], end_time=p[3])
+                cycle = CYCLE.match(p[4])
                 try:
-                    g.update(start_time=p[2], end_time=p[3], weekdays=_weekdays(p[4]))
+                    if cycle:
+                        g.update(days_on=int(cycle.group(1)), days_off=int(cycle.group(2)))
+                    else:
+                        g["weekdays"] = _weekdays(p[4])
                 except ValueError:
                     self.add_error("groups", _("第%(n)s行工作日格式不正确。") % {"n": n})
+                brk = p[5].replace("分钟", "").replace("分", "").strip()
+                if brk:
+                    if not brk.isdigit():
+                        self.add_error("groups", _("第%(n)s行用餐休息时间应为分钟数。") % {"n": n})
+                    else:
+                        g["break_minutes"] = int(brk)
             elif kind == "pay":
                 g["base_pay"] = p[2]
                 adj = p[3].replace("元", "").strip()
@@ -187,8 +233,14 @@ def groups_text(kind: str, data: dict) -> str:
     lines = []
     for g in data.get("groups") or []:
         if kind == "staggered":
-            days = ",".join(str(x) for x in g.get("weekdays") or [])
-            lines.append(f"{g.get('name')}，{g.get('headcount')}，{g.get('start_time')}，{g.get('end_time')}，{days}")
+            if g.get("days_on") not in (None, ""):
+                days = f"做{g.get('days_on')}休{g.get('days_off')}"
+            else:
+                days = "、".join(str(x) for x in g.get("weekdays") or [])
+            line = f"{g.get('name')}，{g.get('headcount')}，{g.get('start_time')}，{g.get('end_time')}，{days}"
+            if g.get("break_minutes"):
+                line += f"，{g.get('break_minutes')}"
+            lines.append(line)
         elif kind == "pay":
             adj = f"{g['adjust_percent']}%" if g.get("adjust_percent") not in (None, "") else f"{g.get('adjust_amount')}元"
             lines.append(f"{g.get('name')}，{g.get('headcount')}，{g.get('base_pay')}，{adj}")
@@ -288,6 +340,16 @@ class FilingForm(forms.Form):
         label=_("劳动保障行政部门"),
         queryset=Organisation.objects.filter(kind=Organisation.Kind.LABOUR_BUREAU).select_related("region"),
     )
+
+
+class CoordinationAcceptForm(forms.Form):
+    accepted_on = forms.DateField(label=_("受理日期"), widget=DATE, required=False,
+                                  help_text=_("协调处理自受理之日起30日内结束（集体合同规定第52条）；不填为今天。"))
+
+
+class CloseCommentsForm(forms.Form):
+    reason = forms.CharField(label=_("提前结束征求意见的理由"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("理由将记入办理记录；结束后职工意见链接失效，草案可提交职代会审议。"))
 
 
 class CoordinationForm(forms.Form):

@@ -20,6 +20,7 @@ class State(models.TextChoices):
     ACCEPTED = "accepted", _("已同意协商")
     REFUSED = "refused", _("已拒绝协商")
     OVERDUE = "overdue", _("逾期未回应")
+    COORDINATION_REQUESTED = "coordination_requested", _("已申请协调，待受理")
     COORDINATION = "coordination", _("劳动保障部门协调中")
     IN_ROUNDS = "in_rounds", _("协商会议进行中")
     SUSPENDED = "suspended", _("协商中止")
@@ -36,7 +37,7 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = [
-    State.DRAFT, State.PROPOSED, State.ACCEPTED, State.REFUSED, State.OVERDUE, State.COORDINATION,
+    State.DRAFT, State.PROPOSED, State.ACCEPTED, State.REFUSED, State.OVERDUE, State.COORDINATION_REQUESTED, State.COORDINATION,
     State.IN_ROUNDS, State.SUSPENDED, State.DRAFT_AGREED, State.COMMENTS, State.VOTING, State.APPROVED,
     State.SIGNED, State.UNDER_REVIEW,
 ]
@@ -73,6 +74,8 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     refuse_reason = models.TextField(_("拒绝理由"), blank=True)
 
     coordination_requested_at = models.DateTimeField(null=True, blank=True)
+    # 集体合同规定 art. 52: the 30 days run from the bureau's acceptance (受理) of the application.
+    coordination_accepted_on = models.DateField(_("协调处理申请受理日期"), null=True, blank=True)
     coordination_due = models.DateField(_("协调处理截止日"), null=True, blank=True, db_index=True)
     coordination_due_explanation = models.TextField(blank=True)
     coordination_extended = models.BooleanField(_("协调期限已延长"), default=False)
@@ -86,6 +89,14 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     term_start = models.DateField(_("合同期限起"), null=True, blank=True)
     term_end = models.DateField(_("合同期限止"), null=True, blank=True, db_index=True)
+    # Art. 38's 1–3 years is a norm: a term outside it needs the parties' confirmation, not a refusal.
+    term_confirmed = models.BooleanField(_("双方确认合同期限（超出一般1至3年）"), default=False)
+
+    # A draft is agreed only when both chiefs have confirmed it (DOMAIN.md §2.5): one edit per side.
+    union_draft_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    union_draft_confirmed_at = models.DateTimeField(null=True, blank=True)
+    employer_draft_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    employer_draft_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     union_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     union_signed_at = models.DateTimeField(null=True, blank=True)
@@ -130,11 +141,11 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         if self.union_id and self.employer_id and self.union.employer_id and self.union.employer_id != self.employer_id:
             errors["union"] = _("该工会不属于所选用人单位。")
         if self.term_start and self.term_end:
-            from .rules import check_contract_term
-
-            msg = check_contract_term(self.term_start, self.term_end)
-            if msg:
-                errors["term_end"] = msg
+            # Only an impossible term is refused here; art. 38's 1–3 years is a norm the services ask the
+            # parties to confirm (`term_confirmed`), so a sweep never stumbles on an unconfirmed term.
+            check = self.term_check
+            if check.error:
+                errors["term_end"] = check.error
         if errors:
             raise ValidationError(errors)
 
@@ -163,16 +174,21 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def mark_overdue(self):
         pass
 
-    @transition(field=state, source=[State.REFUSED, State.OVERDUE], target=State.COORDINATION)
-    def request_coordination(self, *, requested_at, due, explanation):
+    @transition(field=state, source=[State.REFUSED, State.OVERDUE], target=State.COORDINATION_REQUESTED)
+    def request_coordination(self, *, requested_at):
         self.coordination_requested_at = requested_at
+
+    @transition(field=state, source=State.COORDINATION_REQUESTED, target=State.COORDINATION)
+    def accept_coordination(self, *, accepted_on, due, explanation):
+        """The bureau accepts (受理) the application: the 30 days of art. 52 start to run."""
+        self.coordination_accepted_on = accepted_on
         self.coordination_due = due
         self.coordination_due_explanation = explanation
 
     @transition(field=state, source=State.COORDINATION, target=State.COORDINATION)
     def extend_coordination(self, *, due, explanation):
         if self.coordination_extended:
-            raise ValidationError(_("协调处理期限只能延长一次（集体合同规定第53条）。"))
+            raise ValidationError(_("协调处理期限只能延长一次，延长期限不超过15日（集体合同规定第52条）。"))
         self.coordination_extended = True
         self.coordination_due = due
         self.coordination_due_explanation = explanation
@@ -200,16 +216,22 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         self.suspend_reason = ""
 
     @transition(field=state, source=State.IN_ROUNDS, target=State.DRAFT_AGREED)
-    def agree_draft(self):
-        pass
+    def agree_draft(self, *, side=None, by=None, at=None):
+        """The second chief's confirmation (the first is an edit): both sides recorded, the draft agreed."""
+        if side in ("union", "employer"):
+            setattr(self, f"{side}_draft_confirmed_by", by)
+            setattr(self, f"{side}_draft_confirmed_at", at or timezone.now())
+        if not (self.union_draft_confirmed_by_id and self.employer_draft_confirmed_by_id):
+            raise ValidationError(_("草案须经双方首席代表确认后方为达成一致。"))
 
     @transition(field=state, source=State.DRAFT_AGREED, target=State.COMMENTS)
     def open_comments(self):
         pass
 
-    @transition(field=state, source=[State.DRAFT_AGREED, State.COMMENTS], target=State.VOTING)
+    @transition(field=state, source=State.COMMENTS, target=State.VOTING)
     def put_to_vote(self):
-        pass
+        """Only after the comment period has closed, or the union closed it early with a reason (the
+        service checks the published draft)."""
 
     @transition(field=state, source=State.VOTING, target=State.APPROVED)
     def vote_pass(self):
@@ -217,10 +239,17 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=state, source=State.VOTING, target=State.IN_ROUNDS)
     def vote_fail(self):
-        pass
+        # Back to the table: the next draft needs both chiefs' confirmation again.
+        self.clear_draft_confirmations()
 
     @transition(field=state, source=State.APPROVED, target=State.SIGNED)
-    def sign(self, *, signed_on, filing_due, explanation):
+    def sign(self, *, signed_on, filing_due, explanation, side=None, by=None, at=None):
+        """The second chief's signature (the first is an edit, `sign_side`), art. 37."""
+        if side in ("union", "employer"):
+            setattr(self, f"{side}_signed_by", by)
+            setattr(self, f"{side}_signed_at", at or timezone.now())
+        if not (self.union_signed_by_id and self.employer_signed_by_id):
+            raise ValidationError(_("集体合同须由双方首席代表签字（集体合同规定第37条）。"))
         self.signed_on = signed_on
         self.filing_due = filing_due
         self.filing_due_explanation = explanation
@@ -239,9 +268,10 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         if not (objection or "").strip():
             raise ValidationError({"objection": _("请填写审查意见。")})
         self.objection = objection
-        # A returned contract is negotiated again: signatures and filing start over.
+        # A returned contract is negotiated again: confirmations, signatures and filing start over.
         self.union_signed_by = self.employer_signed_by = None
         self.union_signed_at = self.employer_signed_at = None
+        self.clear_draft_confirmations()
 
     @transition(field=state, source=State.UNDER_REVIEW, target=State.EFFECTIVE)
     def take_effect(self, *, on):
@@ -256,13 +286,27 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def expire(self):
         pass
 
-    @transition(field=state, source=[s for s in OPEN_STATES if s not in (State.UNDER_REVIEW,)], target=State.WITHDRAWN)
+    # Once both chiefs have signed nobody can withdraw: the contract can only be filed, objected to or
+    # expire (DOMAIN.md §2.5). One signature alone (still approved) can be withdrawn.
+    @transition(field=state, source=[s for s in OPEN_STATES if s not in (State.SIGNED, State.UNDER_REVIEW)], target=State.WITHDRAWN)
     def withdraw(self, *, reason):
         if not (reason or "").strip():
             raise ValidationError({"reason": _("请说明撤回原因。")})
         self.closed_reason = reason
 
     # --- helpers -------------------------------------------------------------------------------
+    def clear_draft_confirmations(self):
+        self.union_draft_confirmed_by = self.employer_draft_confirmed_by = None
+        self.union_draft_confirmed_at = self.employer_draft_confirmed_at = None
+
+    @property
+    def term_check(self):
+        from .rules import TermCheck, contract_term
+
+        if not (self.term_start and self.term_end):
+            return TermCheck()
+        return contract_term(self.term_start, self.term_end)
+
     @property
     def current_due(self):
         field = STATES_WITH_DUE.get(self.state)
@@ -275,11 +319,35 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @property
     def renewal_window_start(self):
+        """Art. 38: the first day of the 3 months before expiry (a term ending 31 Dec: 1 Oct)."""
         if not self.term_end:
             return None
-        from core.deadlines import add_months
+        from .rules import renewal_window
 
-        return add_months(self.term_end, -3)[0]
+        return renewal_window(self.term_end)[0]
+
+    @property
+    def renewal_window_explanation(self) -> str:
+        if not self.term_end:
+            return ""
+        from .rules import renewal_window
+
+        return renewal_window(self.term_end)[1]
+
+
+class ChiefBasis(models.TextChoices):
+    """集体合同规定 arts. 20 (the workers' chief) and 21 (the employer's chief); codes in rules.py."""
+
+    UNION_CHAIR = "union_chair", _("工会主席担任（第20条）")
+    CHAIR_DESIGNATED = "chair_designated", _("工会主席书面委托的协商代表（第20条）")
+    PRINCIPAL_LEADER = "principal_leader", _("工会主席空缺，由工会主要负责人担任（第20条）")
+    ELECTED = "elected", _("未建立工会，民主推举产生（第20条）")
+    LEGAL_REP = "legal_rep", _("法定代表人担任（第21条）")
+    AUTHORISED_MANAGER = "authorised_manager", _("法定代表人书面委托的其他管理人员（第21条）")
+
+
+UNION_BASES = (ChiefBasis.UNION_CHAIR, ChiefBasis.CHAIR_DESIGNATED, ChiefBasis.PRINCIPAL_LEADER, ChiefBasis.ELECTED)
+EMPLOYER_BASES = (ChiefBasis.LEGAL_REP, ChiefBasis.AUTHORISED_MANAGER)
 
 
 class Representative(models.Model):
@@ -294,6 +362,11 @@ class Representative(models.Model):
     position = models.CharField(_("职务"), max_length=60, blank=True)
     is_chief = models.BooleanField(_("首席代表"), default=False)
     is_outsider = models.BooleanField(_("外聘专家"), default=False)
+    # Arts. 20–21: how the chief came to be chief, and for a written designation who, when and by what.
+    chief_basis = models.CharField(_("首席代表产生依据"), max_length=20, blank=True, choices=ChiefBasis.choices)
+    designated_by = models.CharField(_("委托人"), max_length=60, blank=True)
+    designated_on = models.DateField(_("委托/推举日期"), null=True, blank=True)
+    designation_document = models.CharField(_("委托书/依据文件"), max_length=120, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -307,6 +380,12 @@ class Representative(models.Model):
     @property
     def person_key(self):
         return (self.name.strip(), self.id_last4.strip())
+
+    @property
+    def basis_text(self) -> str:
+        from .rules import basis_text
+
+        return basis_text(self) if self.is_chief else ""
 
 
 class TermKind(models.TextChoices):
@@ -394,6 +473,10 @@ class PublishedDraft(models.Model):
     employee_count = models.PositiveIntegerField(_("征求意见职工人数"), default=0)
     closing_notified = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The union may close the period before `comments_close`, with a recorded reason (DOMAIN.md §2.5).
+    closed_early_at = models.DateTimeField(_("提前结束征求意见时间"), null=True, blank=True)
+    closed_early_reason = models.TextField(_("提前结束征求意见的理由"), blank=True)
+    closed_early_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["negotiation_id", "-number"]
@@ -405,8 +488,13 @@ class PublishedDraft(models.Model):
         return f"草案第{self.number}版"
 
     @property
+    def closes_at(self):
+        """When the comment period ends: the published deadline, or the union's early close."""
+        return self.closed_early_at or self.comments_close
+
+    @property
     def is_open(self):
-        return timezone.now() < self.comments_close
+        return self.closed_early_at is None and timezone.now() < self.comments_close
 
 
 class CommentLink(models.Model):

@@ -65,12 +65,61 @@ def can_edit_terms(actor, negotiation: Negotiation) -> Decision:
     return Decision.deny(_("当前状态下不能修改条款。"))
 
 
+REPRESENTATIVE_STATES = (State.DRAFT, State.PROPOSED, State.ACCEPTED, State.IN_ROUNDS, State.SUSPENDED)
+
+
 def can_edit_representatives(actor, negotiation: Negotiation, side: str) -> Decision:
-    if negotiation.state not in (State.DRAFT, State.PROPOSED, State.ACCEPTED, State.IN_ROUNDS, State.SUSPENDED):
+    """Each side appoints its own representatives (集体合同规定 arts. 20–21): the union its list and
+    chief, the employer (its legal representative) its own, once the proposal has been served on it.
+    Neither side ever edits the other's list."""
+    if negotiation.state not in REPRESENTATIVE_STATES:
         return Decision.deny(_("当前状态下不能变更协商代表。"))
-    if negotiation.state == State.DRAFT:
-        return is_union_side(actor, negotiation)
-    return is_union_side(actor, negotiation) if side == "union" else is_employer_side(actor, negotiation)
+    if side == "union":
+        if is_union_side(actor, negotiation):
+            return Decision.allow()
+        return Decision.deny(_("职工一方的协商代表由本单位工会选派，只有工会协商代表可以设置（集体合同规定第20条）。"))
+    if negotiation.state == State.DRAFT and not _sysadmin(actor):
+        return Decision.deny(_("用人单位一方的协商代表由用人单位法定代表人指派，要约送达后由用人单位自行设置（集体合同规定第21条）。"))
+    if is_employer_side(actor, negotiation):
+        return Decision.allow()
+    return Decision.deny(_("用人单位一方的协商代表由用人单位法定代表人指派，只有用人单位协商代表可以设置（集体合同规定第21条）。"))
+
+
+def _sides_of(actor, negotiation) -> list[str]:
+    out = []
+    if is_union_side(actor, negotiation):
+        out.append("union")
+    if is_employer_side(actor, negotiation):
+        out.append("employer")
+    return out
+
+
+def can_confirm_draft(actor, negotiation: Negotiation) -> Decision:
+    """Either side's chief confirms the draft once; a side that has confirmed waits for the other."""
+    sides = _sides_of(actor, negotiation)
+    if not sides:
+        return Decision.deny(_("只有协商双方的代表可以确认草案。"))
+    if any(not getattr(negotiation, f"{s}_draft_confirmed_by_id") for s in sides):
+        return Decision.allow()
+    if sides == ["union"]:
+        return Decision.deny(_("职工方首席代表已确认草案，等待用人单位方首席代表确认。"))
+    if sides == ["employer"]:
+        return Decision.deny(_("用人单位方首席代表已确认草案，等待职工方首席代表确认。"))
+    return Decision.deny(_("双方首席代表均已确认草案。"))
+
+
+def can_sign(actor, negotiation: Negotiation) -> Decision:
+    """Each side's chief signs once (art. 37); a side that has signed sees the button disabled."""
+    sides = _sides_of(actor, negotiation)
+    if not sides:
+        return Decision.deny(_("只有协商双方的代表可以签字。"))
+    if any(not getattr(negotiation, f"{s}_signed_by_id") for s in sides):
+        return Decision.allow()
+    if sides == ["union"]:
+        return Decision.deny(_("职工方首席代表已签字，等待用人单位方签字。"))
+    if sides == ["employer"]:
+        return Decision.deny(_("用人单位方首席代表已签字，等待职工方签字。"))
+    return Decision.deny(_("双方首席代表均已签字。"))
 
 
 def can_record_round(actor, negotiation: Negotiation) -> Decision:

@@ -2,27 +2,82 @@
 from __future__ import annotations
 
 import datetime as dt
-
-from core.deadlines import add_months
-
-
-def check_contract_term(start: dt.date, end: dt.date) -> str | None:
-    if end <= start:
-        return "合同期限的终止日期必须晚于起始日期。"
-    last = add_months(start, 36)[0] - dt.timedelta(days=1)
-    first = add_months(start, 12)[0] - dt.timedelta(days=1)
-    if end > last or end < first:
-        return "集体合同或专项集体合同期限一般为1至3年（集体合同规定第38条）。"
-    return None
-
-
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
+from core.deadlines import months_before_expiry, term_last_day
+
+# --- contract term (集体合同规定 art. 38; 民法典 arts. 201–202) ----------------------------------
+TERM_SRC = "集体合同规定第38条"
+COUNT_SRC = "民法典第201条、第202条"
+TERM_MIN_YEARS, TERM_MAX_YEARS = 1, 3  # art. 38: "一般为1至3年" — a norm: warn outside it, the parties confirm
+RENEWAL_MONTHS = 3  # art. 38: either side may ask to renew within the 3 months before expiry
+
+
+@dataclass(frozen=True)
+class TermCheck:
+    """The contract term checked: `error` refuses (the dates cannot be a term); `warning` is art. 38's
+    norm, which the parties may confirm they depart from."""
+
+    error: str | None = None
+    warning: str | None = None
+    shortest_end: dt.date | None = None  # the last day of a 1-year term
+    longest_end: dt.date | None = None  # the last day of a 3-year term
+
+    @property
+    def message(self) -> str | None:
+        return self.error or self.warning
+
+
+def _d(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def contract_term(start: dt.date, end: dt.date) -> TermCheck:
+    """Art. 38: a collective contract runs "generally 1 to 3 years". Years count by 民法典 arts. 201–202:
+    the first day counts, and N years end on the corresponding day N years after the day before it
+    (the month's last day when there is none): 29 Feb 2024 + 3 years ends on 28 Feb 2027, and a term
+    from 29 Feb 2024 to 27 Feb 2025 is one day short of a year."""
+    if end <= start:
+        return TermCheck(error="合同期限的终止日期必须晚于起始日期。")
+    shortest = term_last_day(start, years=TERM_MIN_YEARS)
+    longest = term_last_day(start, years=TERM_MAX_YEARS)
+    basis = (f"按{COUNT_SRC}计算，自{_d(start)}起（当日计入）满1年至{_d(shortest)}，满3年至{_d(longest)}"
+             "（到期月没有对应日的，以该月末日为最后一日）")
+    if end < shortest:
+        return TermCheck(
+            warning=f"合同期限不足1年：{basis}，约定终止日{_d(end)}。{TERM_SRC}规定集体合同期限一般为1至3年；"
+                    "如双方确认约定此期限，请勾选确认。",
+            shortest_end=shortest, longest_end=longest)
+    if end > longest:
+        return TermCheck(
+            warning=f"合同期限超过3年：{basis}，约定终止日{_d(end)}。{TERM_SRC}规定集体合同期限一般为1至3年；"
+                    "如双方确认约定此期限，请勾选确认。",
+            shortest_end=shortest, longest_end=longest)
+    return TermCheck(shortest_end=shortest, longest_end=longest)
+
+
+def check_contract_term(start: dt.date, end: dt.date) -> str | None:
+    """The message for a term that is impossible or outside art. 38's 1–3 years, or None."""
+    return contract_term(start, end).message
+
+
+def renewal_window(end: dt.date) -> tuple[dt.date, str]:
+    """Art. 38: within the 3 months before expiry either side may propose renewal. The contract expires
+    at the end of its last day; 3 months counted back by art. 202 from the day after: a term ending
+    31 December opens its window on 1 October."""
+    start = months_before_expiry(end, RENEWAL_MONTHS)
+    text = (f"合同于{_d(end)}期满（该日终了时终止）；期满前{RENEWAL_MONTHS}个月自{_d(start)}起算（民法典第202条），"
+            f"自该日起任何一方均可提出续订或重新签订的要求（{TERM_SRC}）。")
+    return start, text
+
 HOURS_SRC = "《国务院关于职工工作时间的规定》第3条"
 REST_SRC = "《劳动法》第38条"
+# 劳动部《关于〈劳动法〉若干条文的说明》（劳办发〔1994〕289号）第38条：每周至少有一次24小时不间断的休息。
+REST_RULE = "用人单位应当保证劳动者每周至少休息一日，即任意连续7天内至少有一次不间断的24小时休息"
+MAX_WORK_RUN = 6  # days in a row: a 7th working day leaves 7 consecutive days without a rest day
 OT_SRC = "《劳动法》第41条"
 FLEX_SRC = "《劳动法》第39条"
 WAGE_SRC = "《最低工资规定》及本地区最低工资标准"
@@ -50,12 +105,95 @@ OUTSIDER_CHIEF = "outsider_chief"  # art. 23
 TOO_MANY_OUTSIDERS = "too_many_outsiders"  # art. 23: at most 1/3
 UNEQUAL = "unequal"  # art. 19: equal numbers
 BOTH_SIDES = "both_sides"  # art. 24
+CHIEF_BASIS = "chief_basis"  # arts. 20–21: how the chief came to be chief, and the written designation
 # A representative leaving mid-negotiation opens a vacancy (art. 31), not a refusal.
 VACANCY_CODES = frozenset({TOO_FEW, UNEQUAL})
 
 
-def check_representatives(reps) -> list[Problem]:
-    """`reps`: objects with side, name, id_last4, is_chief, is_outsider."""
+# How a chief came to be chief (arts. 20–21), recorded on the chief representative.
+UNION_CHAIR = "union_chair"  # art. 20: the union chair
+CHAIR_DESIGNATED = "chair_designated"  # art. 20: another workers' representative the chair designates in writing
+PRINCIPAL_LEADER = "principal_leader"  # art. 20: with the chair vacant, the union's principal leader
+ELECTED = "elected"  # art. 20: with no union, elected from the workers' representatives
+LEGAL_REP = "legal_rep"  # art. 21: the legal representative
+AUTHORISED_MANAGER = "authorised_manager"  # art. 21: another manager the legal representative authorises in writing
+CHIEF_BASES = {
+    "union": (UNION_CHAIR, CHAIR_DESIGNATED, PRINCIPAL_LEADER, ELECTED),
+    "employer": (LEGAL_REP, AUTHORISED_MANAGER),
+}
+BASIS_TEXT = {
+    UNION_CHAIR: "工会主席担任",
+    CHAIR_DESIGNATED: "工会主席书面委托",
+    PRINCIPAL_LEADER: "工会主席空缺，由工会主要负责人担任",
+    ELECTED: "未建立工会，由职工协商代表民主推举",
+    LEGAL_REP: "法定代表人担任",
+    AUTHORISED_MANAGER: "法定代表人书面委托的其他管理人员",
+}
+CHIEF_ARTICLE = {"union": "集体合同规定第20条", "employer": "集体合同规定第21条"}
+CHIEF_RULE = {
+    "union": "职工一方的首席代表由本单位工会主席担任，或由工会主席书面委托的其他协商代表代理；工会主席空缺的，由工会主要负责人担任；"
+             "未建立工会的，从协商代表中民主推举产生",
+    "employer": "用人单位一方的首席代表由法定代表人担任，或由其书面委托的其他管理人员担任",
+}
+
+
+def basis_text(rep) -> str:
+    """'工会主席书面委托（委托人：李主席，2026年1月5日，工会委字〔2026〕1号）（集体合同规定第20条）'."""
+    basis = getattr(rep, "chief_basis", "") or ""
+    if not basis:
+        return ""
+    parts = [x for x in (getattr(rep, "designated_by", "") or "",
+                         _d(rep.designated_on) if getattr(rep, "designated_on", None) else "",
+                         getattr(rep, "designation_document", "") or "") if x]
+    who = f"（委托人/依据：{'，'.join(parts)}）" if parts else ""
+    return f"{BASIS_TEXT.get(basis, basis)}{who}（{CHIEF_ARTICLE.get(rep.side, '')}）"
+
+
+def check_chief(rep, *, has_union: bool = True, legal_representative: str = "", today: dt.date | None = None) -> list[Problem]:
+    """Arts. 20–21 for one side's chief: a basis that the side's article allows, and for a written
+    designation who designated, when and by which document; the employer's legal representative, when
+    the employer has one on record, is the chief or the one who authorised the chief."""
+    side = rep.side
+    article, rule = CHIEF_ARTICLE.get(side, ""), CHIEF_RULE.get(side, "")
+    label = {"union": "职工方", "employer": "用人单位方"}.get(side, side)
+    basis = (getattr(rep, "chief_basis", "") or "").strip()
+    by = (getattr(rep, "designated_by", "") or "").strip()
+    on = getattr(rep, "designated_on", None)
+    doc = (getattr(rep, "designation_document", "") or "").strip()
+    name = (rep.name or "").strip()
+    lr = (legal_representative or "").strip()
+
+    def problem(text):
+        return Problem(CHIEF_BASIS, f"{label}首席代表{name}：{text}（{article}：{rule}）。", side)
+
+    if basis not in CHIEF_BASES.get(side, ()):
+        return [problem("请注明首席代表的产生依据")]
+    out = []
+    if side == "union" and has_union and basis == ELECTED:
+        out.append(problem("本单位已建立工会，首席代表不由民主推举产生"))
+    if side == "union" and not has_union and basis != ELECTED:
+        out.append(problem("未建立工会的，首席代表从协商代表中民主推举产生"))
+    needs = {CHAIR_DESIGNATED: ("by", "on", "doc"), AUTHORISED_MANAGER: ("by", "on", "doc"),
+             PRINCIPAL_LEADER: ("doc",), ELECTED: ("on", "doc")}.get(basis, ())
+    missing = [t for k, t in (("by", "委托人"), ("on", "日期"), ("doc", "文件名称或编号")) if k in needs and not {"by": by, "on": on, "doc": doc}[k]]
+    if missing:
+        what = "书面委托" if basis in (CHAIR_DESIGNATED, AUTHORISED_MANAGER) else "产生依据"
+        out.append(problem(f"{BASIS_TEXT[basis]}，{what}须写明{'、'.join(missing)}"))
+    if on and today and on > today:
+        out.append(problem("委托或推举日期不能晚于今天"))
+    if basis == CHAIR_DESIGNATED and by and by == name:
+        out.append(problem("工会主席书面委托的是其他协商代表，委托人不能是首席代表本人"))
+    if basis == LEGAL_REP and lr and name != lr:
+        out.append(problem(f"用人单位登记的法定代表人是{lr}；其他管理人员担任首席代表须经法定代表人书面委托"))
+    if basis == AUTHORISED_MANAGER and lr and by and by != lr:
+        out.append(problem(f"书面委托应由法定代表人{lr}出具，不能由{by}出具"))
+    return out
+
+
+def check_representatives(reps, *, has_union: bool = True, legal_representative: str = "",
+                          today: dt.date | None = None) -> list[Problem]:
+    """`reps`: objects with side, name, id_last4, is_chief, is_outsider (and, for chiefs, chief_basis,
+    designated_by, designated_on, designation_document)."""
     problems = []
     sides = {"union": [], "employer": []}
     for r in reps:
@@ -69,6 +207,10 @@ def check_representatives(reps) -> list[Problem]:
             problems.append(Problem(CHIEF_COUNT, f"{labels[side]}应有且只有一名首席代表（集体合同规定第19条）。", side))
         if any(p.is_chief and p.is_outsider for p in people):
             problems.append(Problem(OUTSIDER_CHIEF, f"{labels[side]}的外聘人员不得担任首席代表（集体合同规定第23条）。", side))
+        for chief in chiefs:
+            if not chief.is_outsider:
+                problems += check_chief(chief, has_union=has_union, today=today,
+                                        legal_representative=legal_representative if side == "employer" else "")
         outsiders = sum(1 for p in people if p.is_outsider)
         if people and outsiders * 3 > len(people):
             problems.append(Problem(TOO_MANY_OUTSIDERS, f"{labels[side]}委托的外聘人员不得超过本方代表的三分之一（集体合同规定第23条）。", side))
@@ -203,6 +345,81 @@ def _hours(daily, weekly, errors, data):
         errors.setdefault("overtime_monthly", []).append(f"延长工作时间每月不超过36小时（{OT_SRC}）。")
 
 
+# --- weekly rest and hours by the actual pattern, not its average (劳动法 art. 38) -------------------
+def longest_run(pattern: list[bool]) -> int | None:
+    """The longest run of consecutive working days of a repeating pattern (one entry per day of its
+    cycle); None when every day is a working day (the run never ends)."""
+    if not pattern or all(pattern):
+        return None
+    best = run = 0
+    for working in pattern + pattern:  # twice round: a run may wrap from the end to the start
+        run = run + 1 if working else 0
+        best = max(best, run)
+    return best
+
+
+def worst_week_days(pattern: list[bool]) -> int:
+    """The most working days in any 7 consecutive days of a repeating pattern (wherever a calendar
+    week falls in the cycle)."""
+    if not pattern:
+        return 0
+    n = len(pattern)
+    return max(sum(pattern[(start + k) % n] for k in range(7)) for start in range(n))
+
+
+def rest_problem(pattern: list[bool], what: str) -> str | None:
+    """The art. 38 breach of a repeating pattern, or None: more than 6 working days in a row leave a
+    7-day stretch with no uninterrupted 24-hour rest, whatever the average."""
+    run = longest_run(pattern)
+    if run is not None and run <= MAX_WORK_RUN:
+        return None
+    rest_days = len(pattern) - sum(pattern)
+    avg = (Decimal(rest_days) * 7 / len(pattern)).quantize(Decimal("0.1")) if pattern else Decimal(0)
+    longest = "每天都工作" if run is None else f"最长连续工作{run}天"
+    return (f"{what}{longest}，超过{MAX_WORK_RUN}天：其间有连续7天没有一次不间断的24小时休息"
+            f"（平均每周休息{avg}天也不能替代；{REST_SRC}：{REST_RULE}）。")
+
+
+def _pattern_of(g: dict, i: int, errors) -> list[bool] | None:
+    """A shift group's working days: `weekdays` (1=Monday … 7=Sunday, repeating weekly) or a cycle of
+    `days_on` working days and `days_off` rest days."""
+    if g.get("days_on") not in (None, "") or g.get("days_off") not in (None, ""):
+        on = _int(g.get("days_on"), f"groups[{i}].days_on", errors, minimum=1)
+        off = _int(g.get("days_off"), f"groups[{i}].days_off", errors, minimum=0)
+        if on is None or off is None:
+            return None
+        return [True] * on + [False] * off
+    days = g.get("weekdays") or []
+    try:
+        days = {int(d) for d in days}
+    except (TypeError, ValueError):
+        days = set()
+    if not days or not days <= WEEKDAYS:
+        errors.setdefault(f"groups[{i}].weekdays", []).append("请选择工作日（1=周一…7=周日），或填写“做N休M”的轮班周期。")
+        return None
+    return [d in days for d in range(1, 8)]
+
+
+def shift_minutes(g: dict) -> tuple[int | None, int, int | None]:
+    """(span, break, working) minutes of a shift group: the span from start to end (across midnight
+    if needed), the meal break it contains (`break_minutes`), and the working time, span − break."""
+    try:
+        sh, sm = str(g.get("start_time")).split(":")[:2]
+        eh, em = str(g.get("end_time")).split(":")[:2]
+        span = (int(eh) * 60 + int(em) - int(sh) * 60 - int(sm)) % (24 * 60)
+    except (ValueError, AttributeError):
+        return None, 0, None
+    try:
+        brk = int(g.get("break_minutes") or 0)
+    except (TypeError, ValueError):
+        brk = 0
+    return span, brk, (span - brk if span else None)
+
+
+def _hours_text(minutes: int | Decimal) -> str:
+    return f"{Decimal(minutes) / 60:.2f}".rstrip("0").rstrip(".")
+
+
 def _groups(data, errors, *, pay_keys=("base_pay",), floor=None, floor_name="", floor_src=WAGE_SRC):
     groups = data.get("groups") or []
     if not isinstance(groups, list) or not groups:
@@ -251,21 +468,34 @@ def validate_term(kind: str, data: dict, wages: WageContext | None = None) -> di
     if kind == "staggered":
         _period(data, errors)
         groups = _groups(data, errors, pay_keys=())
+        approved = bool(data.get("approval_number"))
         for i, g in enumerate(groups, 1):
-            s, e = _time(g.get("start_time"), f"groups[{i}].start_time", errors), _time(g.get("end_time"), f"groups[{i}].end_time", errors)
-            days = g.get("weekdays") or []
-            if not days or not set(int(d) for d in days) <= WEEKDAYS:
-                errors.setdefault(f"groups[{i}].weekdays", []).append("请选择工作日（1=周一…7=周日）。")
-            elif len(set(days)) > 6:
-                errors.setdefault(f"groups[{i}].weekdays", []).append(f"每周至少休息一日（{REST_SRC}）。")
-            if s is not None and e is not None:
-                span = (e - s) % (24 * 60) / 60
-                if span > 8 and not data.get("approval_number"):
-                    errors.setdefault(f"groups[{i}].end_time", []).append(
-                        f"班次时长{span:g}小时，超过每日8小时（{HOURS_SRC}）。"
+            _time(g.get("start_time"), f"groups[{i}].start_time", errors)
+            _time(g.get("end_time"), f"groups[{i}].end_time", errors)
+            brk = _int(g.get("break_minutes"), f"groups[{i}].break_minutes", errors, required=False, minimum=0) or 0
+            pattern = _pattern_of(g, i, errors)
+            span, _b, work = shift_minutes(g)
+            if span == 0:
+                errors.setdefault(f"groups[{i}].end_time", []).append("上班时间与下班时间不能相同。")
+            elif span is not None and brk >= span:
+                errors.setdefault(f"groups[{i}].break_minutes", []).append("休息（用餐）时间必须短于班次时长。")
+            elif work is not None and work > 8 * 60 and not approved:
+                net = f"，扣除休息（用餐）{brk}分钟后工作{_hours_text(work)}小时" if brk else ""
+                errors.setdefault(f"groups[{i}].end_time", []).append(
+                    f"班次{g.get('start_time')}–{g.get('end_time')}共{_hours_text(span)}小时{net}，超过每日8小时（{HOURS_SRC}）。"
+                )
+            if pattern is None:
+                continue
+            problem = rest_problem(pattern, f"第{i}组（{g.get('name', '')}）")
+            if problem:
+                errors.setdefault(f"groups[{i}].weekdays", []).append(problem)
+            elif work and 0 < work <= 8 * 60 and not approved:
+                days = worst_week_days(pattern)
+                if days * work > 40 * 60:
+                    errors.setdefault(f"groups[{i}].weekdays", []).append(
+                        f"第{i}组任意连续7天内最多工作{days}天，每天{_hours_text(work)}小时"
+                        f"{f'（已扣除休息{brk}分钟）' if brk else ''}，共{_hours_text(days * work)}小时，超过每周40小时（{HOURS_SRC}）。"
                     )
-                if days and span * len(set(days)) > 40 and not data.get("approval_number"):
-                    errors.setdefault(f"groups[{i}].weekdays", []).append(f"每周工作时间超过40小时（{HOURS_SRC}）。")
         _hours(None, None, errors, data)
     elif kind == "pay":
         _period(data, errors)
@@ -283,8 +513,12 @@ def validate_term(kind: str, data: dict, wages: WageContext | None = None) -> di
         groups = _groups(data, errors)
         on = _int(data.get("days_on"), "days_on", errors, minimum=1)
         off = _int(data.get("days_off"), "days_off", errors, minimum=0)
-        if on is not None and off is not None and off * 7 < on + off:
-            errors.setdefault("days_off", []).append(f"轮休周期内平均每周至少休息一日（{REST_SRC}）。")
+        if on is not None and off is not None:
+            # By the longest run of working days, not the average: 12 on and 2 off averages a rest day
+            # a week, yet leaves 12 days in a row without one.
+            problem = rest_problem([True] * on + [False] * off, f"轮岗轮休周期（连续工作{on}天、休息{off}天）")
+            if problem:
+                errors.setdefault("days_off" if off == 0 else "days_on", []).append(problem)
         for i, g in enumerate(groups, 1):
             new = new_pay_of(kind, data, g)
             if floor is not None and new is not None and new < floor:
@@ -342,8 +576,33 @@ def validate_term(kind: str, data: dict, wages: WageContext | None = None) -> di
     return data
 
 
+def shift_hours(data: dict) -> list[dict]:
+    """Per shift group: the span, the meal break, the working hours a day (span − break) and in the
+    heaviest 7 consecutive days, and the group's weekly person-hours."""
+    rows = []
+    for g in (data.get("groups") or []) if isinstance(data, dict) else []:
+        if not isinstance(g, dict):
+            continue
+        span, brk, work = shift_minutes(g)
+        if not span or work is None or work <= 0:
+            continue
+        pattern = _pattern_of(g, 0, {})
+        days = worst_week_days(pattern) if pattern else 0
+        try:
+            head = int(g.get("headcount") or 0)
+        except (TypeError, ValueError):
+            head = 0
+        daily = (Decimal(work) / 60).quantize(Decimal("0.01"))
+        weekly = (Decimal(work * days) / 60).quantize(Decimal("0.01"))
+        rows.append({"name": g.get("name", ""), "headcount": head, "span_hours": (Decimal(span) / 60).quantize(Decimal("0.01")),
+                     "break_minutes": brk, "daily_hours": daily, "days": days, "weekly_hours": weekly,
+                     "person_hours": weekly * head})
+    return rows
+
+
 def term_cost(kind: str, data: dict, floor: Decimal | None) -> dict:
-    """Monthly payroll change for the employer and monthly pay per worker group against the floor."""
+    """Monthly payroll change for the employer and monthly pay per worker group against the floor;
+    for shift groups, the working hours net of each group's meal break."""
     rows, total = [], Decimal(0)
     for g in (data.get("groups") or []) if isinstance(data, dict) else []:
         new = new_pay_of(kind, data, g)
@@ -361,4 +620,9 @@ def term_cost(kind: str, data: dict, floor: Decimal | None) -> dict:
             "change": change, "floor": floor, "gap": (new - floor) if floor is not None else None,
             "below_floor": floor is not None and new < floor,
         })
-    return {"groups": rows, "payroll_change": total}
+    out = {"groups": rows, "payroll_change": total}
+    if kind == "staggered":
+        hours = shift_hours(data)
+        out["hours"] = hours
+        out["weekly_person_hours"] = sum((h["person_hours"] for h in hours), Decimal(0))
+    return out

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Organisation
 
-from .models import CongressVote, Negotiation, Representative, Round, Term, TermKind, TermVersion
+from .models import ChiefBasis, CongressVote, Negotiation, Representative, Round, Term, TermKind, TermVersion
 
 
 # Choice fields are plain strings validated here, so the schema's enum names never collide with
@@ -39,10 +39,13 @@ class TermSerializer(serializers.ModelSerializer):
 
 class RepresentativeSerializer(serializers.ModelSerializer):
     side = serializers.CharField(required=False, validators=[_one_of(SIDES)])
+    # Issue 15 (集体合同规定 arts. 20–21): the chief's basis and written designation.
+    chief_basis = serializers.CharField(required=False, allow_blank=True, validators=[_one_of([""] + list(ChiefBasis.values))])
 
     class Meta:
         model = Representative
-        fields = ["id", "side", "name", "position", "is_chief", "is_outsider", "id_last4"]
+        fields = ["id", "side", "name", "position", "is_chief", "is_outsider", "id_last4",
+                  "chief_basis", "designated_by", "designated_on", "designation_document"]
 
 
 class RoundSerializer(serializers.ModelSerializer):

@@ -145,8 +145,10 @@ def simple(name: str, *, kwargs=None, after=None):
 def negotiation_create(
     *, actor, employer: Organisation, title: str, union: Organisation | None = None, headcount: int | None = None,
     term_start: dt.date | None = None, term_end: dt.date | None = None, is_special: bool = True,
-    submission_key: str | None = None,
+    term_confirmed: bool = False, submission_key: str | None = None,
 ) -> Negotiation:
+    """A union's draft. A term outside art. 38's "generally 1–3 years" needs `term_confirmed` (the
+    parties confirm it), an impossible one is refused."""
     used = seen(submission_key)
     if isinstance(used, Negotiation):
         return used
@@ -165,54 +167,124 @@ def negotiation_create(
     neg = Negotiation(
         title=title, employer=employer, union=union, created_by=actor, headcount=headcount,
         term_start=term_start, term_end=term_end, is_special=is_special,
+        term_confirmed=bool(term_confirmed and neg_term_warning(term_start, term_end)),
     )
     neg.full_clean()
+    _require_term_confirmation(neg)
     neg.save()
-    audit.record(actor=actor, action="create", obj=neg, to_state=neg.state)
+    audit.record(actor=actor, action="create", obj=neg, to_state=neg.state,
+                 data={"term_confirmed": True, "term_warning": neg_term_warning(term_start, term_end)} if neg.term_confirmed else None)
     store(submission_key, neg)
     return neg
 
 
-EDITABLE_FIELDS = ("title", "headcount", "term_start", "term_end", "is_special")
+def neg_term_warning(start, end) -> str:
+    """Art. 38's warning for a term outside 1–3 years ('' when inside it or the dates are missing)."""
+    if not (start and end):
+        return ""
+    return rules.contract_term(start, end).warning or ""
+
+
+def _require_term_confirmation(neg) -> None:
+    """Art. 38's "generally 1–3 years" is a norm: outside it the parties confirm (the warning cites the
+    article and the art. 202 count); an impossible term is refused by the model."""
+    warning = neg_term_warning(neg.term_start, neg.term_end)
+    if warning and not neg.term_confirmed:
+        raise ValidationError({"term_confirmed": warning})
+
+
+EDITABLE_FIELDS = ("title", "headcount", "term_start", "term_end", "is_special", "term_confirmed")
 
 
 @transaction.atomic
 def negotiation_update(*, negotiation, actor, expected_version=None, expected_state=None, **fields) -> Negotiation:
-    """The basic information (registry action `edit`): the union side, while negotiating."""
+    """The basic information (registry action `edit`): the union side, while negotiating. Changing the
+    term's dates withdraws an earlier confirmation of a term outside 1–3 years unless confirmed again."""
     for k in fields:
         if k not in EDITABLE_FIELDS:
             raise ValidationError({k: _("不能修改该字段。")})
 
     def change(neg):
+        dates = (neg.term_start, neg.term_end)
         for k, v in fields.items():
             setattr(neg, k, v)
-        return {k: str(v) for k, v in fields.items()}
+        if "term_confirmed" not in fields and (neg.term_start, neg.term_end) != dates:
+            neg.term_confirmed = False
+        warning = neg_term_warning(neg.term_start, neg.term_end)
+        neg.term_confirmed = bool(neg.term_confirmed and warning)
+        _require_term_confirmation(neg)
+        data = {k: str(v) for k, v in fields.items()}
+        if neg.term_confirmed:
+            data["term_warning"] = warning
+        return data
 
     return run_edit(model=Negotiation, pk=negotiation.pk, actor=actor, action="edit", change=change,
                     expected_state=expected_state, expected_version=expected_version)
 
 
+PERSON_FIELDS = ("name", "id_last4", "position", "is_chief", "is_outsider", "chief_basis", "designated_by", "designated_on",
+                 "designation_document")
+
+
+def _person(neg, side, p) -> Representative:
+    chief = bool(p.get("is_chief"))
+    on = p.get("designated_on") if chief else None
+    if isinstance(on, str):
+        try:
+            on = dt.date.fromisoformat(on) if on.strip() else None
+        except ValueError:
+            raise ValidationError({"representatives": _("委托日期格式不正确（YYYY-MM-DD）。")}) from None
+    return Representative(
+        negotiation=neg, side=side, name=str(p.get("name", "")).strip(), id_last4=str(p.get("id_last4", "") or "").strip(),
+        position=str(p.get("position", "") or ""), is_chief=chief, is_outsider=bool(p.get("is_outsider")),
+        chief_basis=str(p.get("chief_basis") or "").strip() if chief else "",
+        designated_by=str(p.get("designated_by") or "").strip() if chief else "",
+        designated_on=on or None,
+        designation_document=str(p.get("designation_document") or "").strip() if chief else "",
+    )
+
+
+def check_people(neg, reps) -> list:
+    """Arts. 19–24 over `reps`, the employer's legal representative on record checked against its chief."""
+    return rules.check_representatives(reps, has_union=bool(neg.union_id), today=timezone.localdate(),
+                                       legal_representative=neg.employer.legal_representative)
+
+
 @transaction.atomic
 def representatives_set(*, negotiation, actor, side: str, people: list[dict], expected_version=None) -> list[Representative]:
+    """One side appoints its own representatives and chief (arts. 19–24): the union its list, the
+    employer its own once the proposal is served — never the other side's. A side's first list is
+    checked within the side (and art. 24); the whole set is checked when talks start (`start_rounds`).
+    A side shrinking mid-negotiation opens a vacancy to fill within 15 days (art. 31)."""
     if side not in Representative.Side.values:
         raise ValidationError({"side": _("未知的代表方。")})
     neg = _hold(negotiation, actor, rule=lambda a, n: perms.can_edit_representatives(a, n, side), expected_version=expected_version)
-    new = [
-        Representative(
-            negotiation=neg, side=side, name=str(p.get("name", "")).strip(), id_last4=str(p.get("id_last4", "") or "").strip(),
-            position=str(p.get("position", "") or ""), is_chief=bool(p.get("is_chief")), is_outsider=bool(p.get("is_outsider")),
-        )
-        for p in people
-        if str(p.get("name", "")).strip()
-    ]
+    new = [_person(neg, side, p) for p in people if str(p.get("name", "")).strip()]
+    old_chief = neg.representatives.filter(side=side, is_chief=True).first()
+    for r in new:
+        if r.is_chief and not r.chief_basis and old_chief is not None and old_chief.person_key == r.person_key:
+            # The same chief stays chief: the recorded designation still holds (a colleague left, say).
+            for k in ("chief_basis", "designated_by", "designated_on", "designation_document"):
+                setattr(r, k, getattr(old_chief, k))
+        r.full_clean(exclude=["negotiation"])
+    before = neg.representatives.filter(side=side).exists()
     others = list(neg.representatives.exclude(side=side))
-    problems = rules.check_representatives(others + new)
-    if neg.state == State.DRAFT:
-        # While drafting, only the rules within this side (and art. 24) apply; the whole set is checked on submit.
+    # This side's own problems and those between the sides (equal numbers, art. 24): never the other
+    # side's, which that side answers for.
+    problems = [p for p in check_people(neg, others + new) if p.side in (side, "")]
+    first_list = neg.state == State.DRAFT or not before
+    if first_list:
+        # A side appointing its list: only that side's rules (and art. 24) apply now; the whole set,
+        # equal numbers included, is checked when the proposal is served (the union's) and when talks start.
         problems = [p for p in problems if (p.side == side or p.code == rules.BOTH_SIDES) and p.code != rules.TOO_FEW]
     vacancy = [p for p in problems if p.code in rules.VACANCY_CODES]
     data = {"side": side, "names": [r.name for r in new]}
-    if neg.state != State.DRAFT and vacancy and len(problems) == len(vacancy):
+    chief = next((r for r in new if r.is_chief), None)
+    if chief is not None and chief.chief_basis:
+        data["chief"] = {"name": chief.name, "basis": chief.chief_basis, "designated_by": chief.designated_by,
+                         "designated_on": chief.designated_on.isoformat() if chief.designated_on else "",
+                         "document": chief.designation_document}
+    if not first_list and vacancy and len(problems) == len(vacancy):
         # Art. 31: a representative leaving mid-negotiation opens a vacancy to be filled within 15 days.
         problems = []
         if not neg.vacancy_due:
@@ -233,6 +305,26 @@ def representatives_set(*, negotiation, actor, side: str, people: list[dict], ex
     Representative.objects.bulk_create(new)
     record_edit(neg, actor=actor, action="representatives_set", data=data)
     return new
+
+
+def _require_representatives(neg) -> None:
+    """Arts. 19–24 over both sides' lists, refused with the articles."""
+    problems = check_people(neg, list(neg.representatives.all()))
+    if problems:
+        raise ValidationError({"representatives": [p.message for p in problems]})
+
+
+CONFIRMATION_FIELDS = ["union_draft_confirmed_by", "union_draft_confirmed_at", "employer_draft_confirmed_by",
+                       "employer_draft_confirmed_at", "updated_at"]
+
+
+def _clear_confirmations(neg) -> bool:
+    """A term changed after a chief confirmed the draft: that confirmation was of another text."""
+    if not (neg.union_draft_confirmed_by_id or neg.employer_draft_confirmed_by_id):
+        return False
+    neg.clear_draft_confirmations()
+    neg.save(update_fields=CONFIRMATION_FIELDS)
+    return True
 
 
 def _validate_term_data(neg, kind, data):
@@ -257,7 +349,10 @@ def term_add(*, negotiation, actor, kind: str, title: str, data: dict, text: str
     v = TermVersion.objects.create(term=term, number=1, side=side, data=data, text=text, author=actor, note=_("初稿"))
     term.current = v
     term.save(update_fields=["current"])
-    record_edit(neg, actor=actor, action="term_add", data={"term": term.pk, "kind": kind})
+    data = {"term": term.pk, "kind": kind}
+    if _clear_confirmations(neg):
+        data["draft_confirmations_cleared"] = True
+    record_edit(neg, actor=actor, action="term_add", data=data)
     store(submission_key, term)
     return term
 
@@ -276,7 +371,10 @@ def term_revise(*, term: Term, actor, data: dict, text: str = "", note: str = ""
     )
     term.current = v
     term.save(update_fields=["current"])
-    record_edit(neg, actor=actor, action="term_revise", data={"term": term.pk, "version": v.number})
+    data = {"term": term.pk, "version": v.number}
+    if _clear_confirmations(neg):
+        data["draft_confirmations_cleared"] = True
+    record_edit(neg, actor=actor, action="term_revise", data=data)
     if notify_other:
         recipients = employer_reps(neg) if side == "union" else union_negotiators(neg)
         notify(
@@ -290,7 +388,10 @@ def term_revise(*, term: Term, actor, data: dict, text: str = "", note: str = ""
 @transaction.atomic
 def proposal_submit(*, negotiation, actor, today: dt.date | None = None, expected_state=None) -> Negotiation:
     neg = _hold(negotiation, actor, action="propose", expected_state=expected_state or negotiation.state)
-    errors = [p.message for p in rules.check_representatives(list(neg.representatives.all()))]
+    # The union serves the proposal with its own list (arts. 19–20, 23); the employer appoints its own
+    # after receiving it (art. 21), and the whole set is checked when talks start.
+    errors = [p.message for p in check_people(neg, list(neg.representatives.all()))
+              if p.side == "union" or p.code == rules.BOTH_SIDES]
     if not neg.terms.filter(is_removed=False).exists():
         errors.append(_("要约至少应包含一项协商条款。"))
     if errors:
@@ -334,20 +435,56 @@ def response_record(
     return neg
 
 
-def _coordination_due(negotiation):
-    due = compute_due("negotiation.coordination", timezone.localdate())
-    return {"requested_at": timezone.now(), "due": due.due, "explanation": due.explanation}
+def _bureau_reviewers(neg):
+    """Reviewers of the labour bureaus whose region contains the employer's (their jurisdiction)."""
+    codes = neg.employer.region.ancestor_codes()
+    paths = ["".join(c + "/" for c in codes[:i]) for i in range(1, len(codes) + 1)]
+    return User.objects.filter(role=Role.BUREAU_REVIEWER, is_active=True, organisation__kind=Organisation.Kind.LABOUR_BUREAU,
+                               organisation__region__path__in=paths)
 
 
-coordination_request = simple("request_coordination", kwargs=_coordination_due)
+def _tell_bureau(neg):
+    notify(recipients=_bureau_reviewers(neg), kind="negotiation.coordination", obj=neg, url=_url(neg),
+           title=_("收到集体协商争议协调处理申请，请受理：%(t)s") % {"t": neg.title})
+
+
+# The union applies in writing for the bureau's coordination (art. 49); the clock waits for acceptance.
+coordination_request = simple("request_coordination", kwargs=lambda n: {"requested_at": timezone.now()}, after=_tell_bureau)
+
+
+@transaction.atomic
+def coordination_accept(*, negotiation, actor, accepted_on: dt.date | None = None, expected_state=None) -> Negotiation:
+    """The bureau accepts (受理) the application: art. 52's 30 days run from the acceptance, counted
+    from the day after it (民法典 art. 201) with the rollover of art. 203."""
+    neg = _hold(negotiation, actor, action="accept_coordination", expected_state=expected_state or negotiation.state)
+    today = timezone.localdate()
+    accepted_on = accepted_on or today
+    requested = timezone.localtime(neg.coordination_requested_at).date() if neg.coordination_requested_at else None
+    if accepted_on > today:
+        raise ValidationError({"accepted_on": _("受理日期不能晚于今天。")})
+    if requested and accepted_on < requested:
+        raise ValidationError({"accepted_on": _("受理日期不能早于申请日期（%(d)s）。") % {"d": requested.isoformat()}})
+    due = compute_due("negotiation.coordination", accepted_on)
+    neg = _run(neg, actor, "accept_coordination", kwargs={"accepted_on": accepted_on, "due": due.due, "explanation": due.explanation},
+               data={"accepted_on": accepted_on.isoformat(), "coordination_due": due.due.isoformat()})
+    notify(recipients=both_sides(neg), kind="negotiation.coordination", obj=neg, url=_url(neg),
+           title=_("劳动保障行政部门已受理协调处理申请，应于%(d)s前结束协调（集体合同规定第52条）：%(t)s") % {
+               "d": due.due.isoformat(), "t": neg.title}, body=due.explanation)
+    return neg
 
 
 @transaction.atomic
 def coordination_extend(*, negotiation, actor, expected_state=None) -> Negotiation:
-    """Once only (art. 53): a second extension is refused by the transition with the article."""
-    due = compute_due("negotiation.coordination_extension", negotiation.coordination_due)
-    return _run(negotiation, actor, "extend_coordination", expected_state=expected_state,
-                kwargs={"due": due.due, "explanation": due.explanation})
+    """Once only, by at most 15 days (art. 52), counted from the end of the first 30-day period: a
+    second extension is refused by the transition with the article."""
+    neg = _hold(negotiation, actor, expected_state=expected_state or negotiation.state)
+    if neg.state != State.COORDINATION or neg.coordination_extended or not neg.coordination_due:
+        # The runner refuses with the rule's reason or the state; the transition with art. 52 (once only).
+        return _run(neg, actor, "extend_coordination", kwargs={"due": None, "explanation": ""})
+    due = compute_due("negotiation.coordination_extension", neg.coordination_due)
+    explanation = _("原协调期限于%(d)s届满，延长期限自其次日起算；") % {"d": neg.coordination_due.isoformat()} + due.explanation
+    return _run(neg, actor, "extend_coordination", kwargs={"due": due.due, "explanation": explanation},
+                data={"from": neg.coordination_due.isoformat(), "coordination_due": due.due.isoformat()})
 
 
 @transaction.atomic
@@ -359,7 +496,15 @@ def coordination_finish(*, negotiation, actor, agreed: bool, outcome: str, expec
 
 
 # --- rounds (arts. 33–35) ---------------------------------------------------------------------
-rounds_start = simple("start_rounds")
+@transaction.atomic
+def rounds_start(*, negotiation, actor, expected_state=None) -> Negotiation:
+    """Talks start with both lists complete: at least 3 a side, equal numbers, one chief each with its
+    basis (arts. 19–24)."""
+    neg = _hold(negotiation, actor, action="start_rounds", expected_state=expected_state or negotiation.state)
+    _require_representatives(neg)
+    return _run(neg, actor, "start_rounds")
+
+
 negotiation_resume = simple("resume")
 
 
@@ -405,14 +550,40 @@ def negotiation_suspend(*, negotiation, actor, next_date: dt.date, reason: str =
 
 @transaction.atomic
 def draft_agree(*, negotiation, actor, expected_state=None) -> Negotiation:
+    """A chief confirms the draft for their side (an edit, audited `confirm_draft` with who confirmed);
+    the second side's confirmation is the `agree_draft` transition. A term changed in between clears
+    the confirmations (the text confirmed is no longer the draft)."""
     neg = _hold(negotiation, actor, action="agree_draft", expected_state=expected_state or negotiation.state)
     if not neg.terms.filter(is_removed=False).exists():
         raise ValidationError(_("草案至少应包含一项条款。"))
     if not neg.rounds.exists():
         raise ValidationError(_("至少应记录一次协商会议后才能形成草案（集体合同规定第34条）。"))
     if not (neg.term_start and neg.term_end):
-        raise ValidationError({"term_end": _("请先填写合同期限（集体合同规定第38条：1至3年）。")})
-    return _run(neg, actor, "agree_draft")
+        raise ValidationError({"term_end": _("请先填写合同期限（集体合同规定第38条：一般为1至3年）。")})
+    check = neg.term_check
+    if check.error or (check.warning and not neg.term_confirmed):
+        raise ValidationError({"term_end": check.message})
+    _require_representatives(neg)
+    side = next(s for s in ("union", "employer") if getattr(perms, f"is_{s}_side")(actor, neg)
+                and not getattr(neg, f"{s}_draft_confirmed_by_id"))
+    chief = neg.representatives.filter(side=side, is_chief=True).first()
+    now = timezone.now()
+    data = {"side": side, "confirmed_by": actor.pk, "chief": chief.name if chief else ""}
+    other = "employer" if side == "union" else "union"
+    if getattr(neg, f"{other}_draft_confirmed_by_id"):
+        # The second confirmation: the transition records it (the rule is checked before, on this side).
+        neg = _run(neg, actor, "agree_draft", kwargs={"side": side, "by": actor, "at": now}, data=data)
+        notify(recipients=both_sides(neg), kind="negotiation.draft_agreed", obj=neg, url=_url(neg),
+               title=_("双方首席代表已确认草案：%(t)s") % {"t": neg.title})
+        return neg
+    setattr(neg, f"{side}_draft_confirmed_by", actor)
+    setattr(neg, f"{side}_draft_confirmed_at", now)
+    neg.save(update_fields=CONFIRMATION_FIELDS)
+    record_edit(neg, actor=actor, action="confirm_draft", data=data)
+    notify(recipients=employer_reps(neg) if side == "union" else union_negotiators(neg), kind="negotiation.draft_confirmed",
+           obj=neg, url=_url(neg), title=_("%(who)s首席代表已确认草案，请贵方首席代表确认：%(t)s") % {
+               "who": dict(Representative.Side.choices)[side], "t": neg.title})
+    return neg
 
 
 # --- employees' comments ----------------------------------------------------------------------
@@ -520,8 +691,40 @@ def comments_submit(*, token: str, comments: dict, anonymous: bool, negotiation_
     return len(rows)
 
 
+@transaction.atomic
+def comments_close_early(*, negotiation, actor, reason: str, expected_state=None) -> PublishedDraft:
+    """The union closes the comment period before its deadline, with a recorded reason; the links stop
+    working and the draft can go to the vote."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("提前结束征求意见须说明理由。")})
+    neg = _hold(negotiation, actor, action="close_comments", expected_state=expected_state or negotiation.state)
+    draft = PublishedDraft.objects.select_for_update().filter(negotiation=neg).order_by("-number").first()
+    if draft is None or not draft.is_open:
+        raise ValidationError(_("征求意见期已经结束。"))
+    draft.closed_early_at, draft.closed_early_reason, draft.closed_early_by = timezone.now(), reason.strip(), actor
+    draft.save(update_fields=["closed_early_at", "closed_early_reason", "closed_early_by"])
+    record_edit(neg, actor=actor, action="close_comments", reason=reason.strip(),
+                data={"draft": draft.pk, "published_close": draft.comments_close.isoformat()})
+    return draft
+
+
+def comments_period_open(neg) -> PublishedDraft | None:
+    """The latest published draft while its comment period is still open, else None."""
+    draft = neg.drafts.order_by("-number").first()
+    return draft if draft is not None and draft.is_open else None
+
+
 # --- vote, signing, filing, review ------------------------------------------------------------
-vote_put = simple("put_to_vote")
+@transaction.atomic
+def vote_put(*, negotiation, actor, expected_state=None) -> Negotiation:
+    """The draft goes to the workers' congress only after the employees' comment period has closed,
+    or after the union closed it early with a reason (DOMAIN.md §2.5; 集体合同规定 art. 36)."""
+    neg = _hold(negotiation, actor, action="put_to_vote", expected_state=expected_state or negotiation.state)
+    draft = comments_period_open(neg)
+    if draft is not None:
+        raise ValidationError(_("职工意见征求至%(d)s截止，截止后方可提交职代会审议；如需提前结束，请先“提前结束征求意见”并说明理由。")
+                              % {"d": timezone.localtime(draft.comments_close).strftime("%Y-%m-%d %H:%M")})
+    return _run(neg, actor, "put_to_vote")
 
 
 @transaction.atomic
@@ -556,27 +759,25 @@ SIGNATURE_FIELDS = ["union_signed_by", "union_signed_at", "employer_signed_by", 
 @transaction.atomic
 def sign_record(*, negotiation, actor, today: dt.date | None = None, expected_state=None) -> Negotiation:
     """One chief signs for their side (an edit, audited `sign_side`); the second signature is the `sign`
-    transition to signed (art. 37)."""
+    transition to signed (art. 37). A side that has signed is refused by the rule (its button is
+    disabled with the reason)."""
     neg = _hold(negotiation, actor, action="sign", expected_state=expected_state or negotiation.state)
     if not neg.term_start or not neg.term_end:
         raise ValidationError({"term_end": _("请先填写合同期限。")})
-    union_side = bool(perms.is_union_side(actor, neg))
-    employer_side = bool(perms.is_employer_side(actor, neg))
-    side = "union" if union_side and not neg.union_signed_by_id else "employer"
-    if side == "employer" and not employer_side:
-        raise ValidationError(_("职工方已签字，等待用人单位方签字。"))
-    if side == "union":
-        neg.union_signed_by, neg.union_signed_at = actor, timezone.now()
-    else:
-        if neg.employer_signed_by_id:
-            raise ValidationError(_("用人单位方已签字。"))
-        neg.employer_signed_by, neg.employer_signed_at = actor, timezone.now()
-    neg.save(update_fields=SIGNATURE_FIELDS)
-    if neg.union_signed_by_id and neg.employer_signed_by_id:
+    side = next(s for s in ("union", "employer") if getattr(perms, f"is_{s}_side")(actor, neg)
+                and not getattr(neg, f"{s}_signed_by_id"))
+    now = timezone.now()
+    other = "employer" if side == "union" else "union"
+    if getattr(neg, f"{other}_signed_by_id"):
+        # The second signature: the transition records it (the rule is checked before, on this side).
         today = today or timezone.localdate()
         due = compute_due("negotiation.filing", today)
-        return _run(neg, actor, "sign", kwargs={"signed_on": today, "filing_due": due.due, "explanation": due.explanation},
+        return _run(neg, actor, "sign", kwargs={"signed_on": today, "filing_due": due.due, "explanation": due.explanation,
+                                                "side": side, "by": actor, "at": now},
                     data={"side": side})
+    setattr(neg, f"{side}_signed_by", actor)
+    setattr(neg, f"{side}_signed_at", now)
+    neg.save(update_fields=SIGNATURE_FIELDS)
     record_edit(neg, actor=actor, action="sign_side", data={"side": side})
     return neg
 
@@ -660,7 +861,7 @@ def sweep(now: dt.datetime) -> dict:
     # Comment period closing within a day: tell the union once (the flag is audited on the negotiation).
     soon = now + dt.timedelta(days=1)
     for draft in PublishedDraft.objects.filter(
-        closing_notified=False, comments_close__lte=soon, negotiation__state=State.COMMENTS
+        closing_notified=False, closed_early_at__isnull=True, comments_close__lte=soon, negotiation__state=State.COMMENTS
     ).select_related("negotiation"):
         with transaction.atomic():
             neg = lock_for(Negotiation, draft.negotiation_id, None)

@@ -43,6 +43,7 @@ EVENT_LABELS = {
     "comments_receive": _("收到职工意见"),
     "comments_closing": _("提醒征求意见即将截止"),
     "sign_side": _("一方首席代表签字"),
+    "confirm_draft": _("一方首席代表确认草案"),
     "mark_overdue": _("逾期未回应"),
     "take_effect": _("审查期满生效"),
     "expire": _("期满终止"),
@@ -55,6 +56,10 @@ def _editable(neg) -> bool:
 
 def _not_extended(neg) -> bool:
     return not neg.coordination_extended
+
+
+def _comments_open(neg) -> bool:
+    return neg.state == State.COMMENTS and svc.comments_period_open(neg) is not None
 
 
 workflow = Workflow(
@@ -75,7 +80,10 @@ workflow = Workflow(
     Action("respond", _("书面回应（应约）"), p.is_employer_side, svc.response_record, transitions=("accept", "refuse"),
            form=f.ResponseForm, notifies="the union's negotiators"),
     Action("request_coordination", _("申请劳动保障部门协调"), p.is_union_side, svc.coordination_request,
-           transitions=("request_coordination",)),
+           transitions=("request_coordination",), notifies="the bureaus with jurisdiction"),
+    # 集体合同规定 art. 52: the 30 days run from the bureau's acceptance (受理), not from the application.
+    Action("accept_coordination", _("受理协调处理申请"), p.is_bureau, svc.coordination_accept,
+           transitions=("accept_coordination",), form=f.CoordinationAcceptForm, notifies="both sides"),
     Action("extend_coordination", _("延长协调期限（15日）"), p.is_bureau, svc.coordination_extend,
            transitions=("extend_coordination",), when=_not_extended),
     Action("finish_coordination", _("记录协调结果"), p.is_bureau, svc.coordination_finish,
@@ -83,13 +91,17 @@ workflow = Workflow(
     Action("start_rounds", _("开始协商会议"), p.is_either_side, svc.rounds_start, transitions=("start_rounds",)),
     Action("suspend", _("中止协商"), p.is_either_side, svc.negotiation_suspend, transitions=("suspend",), form=f.SuspendForm),
     Action("resume", _("恢复协商"), p.is_either_side, svc.negotiation_resume, transitions=("resume",)),
-    Action("agree_draft", _("草案达成一致"), p.is_either_side, svc.draft_agree, transitions=("agree_draft",)),
+    # Both chiefs confirm (one edit per side, `confirm_draft`); the second confirmation is `agree_draft`.
+    Action("agree_draft", _("首席代表确认草案"), p.can_confirm_draft, svc.draft_agree, transitions=("agree_draft",),
+           audit_names=("confirm_draft", "agree_draft"), notifies="the other side; both sides when agreed"),
     Action("publish_draft", _("公示草案征求职工意见"), p.is_union_side, svc.draft_publish, transitions=("open_comments",),
            form=f.PublishForm),
+    Action("close_comments", _("提前结束征求意见"), p.is_union_side, svc.comments_close_early, form=f.CloseCommentsForm,
+           when=_comments_open),
     Action("put_to_vote", _("提交职代会审议"), p.is_union_side, svc.vote_put, transitions=("put_to_vote",)),
     Action("vote", _("录入表决结果"), p.is_union_side, svc.vote_record, transitions=("vote_pass", "vote_fail"),
            form=f.VoteForm, notifies="both sides", api_status=201),
-    Action("sign", _("首席代表签字"), p.is_either_side, svc.sign_record, transitions=("sign",),
+    Action("sign", _("首席代表签字"), p.can_sign, svc.sign_record, transitions=("sign",),
            audit_names=("sign_side", "sign")),
     Action("file", _("报送劳动保障部门"), p.is_either_side, svc.filing_record, transitions=("file",), form=f.FilingForm,
            notifies="the bureau's reviewers"),

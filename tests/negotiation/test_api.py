@@ -20,8 +20,10 @@ def test_api_story_from_create_to_filing(world, api_for):
     assert r.status_code == 201, r.json()
     pk = r.json()["id"]
     assert neg_api.post(BASE, {"title": "API协商", "employer": world.emp_a.pk, "submission_key": "api-1"}, format="json").json()["id"] == pk
-    for side, people in (("union", UNION_REPS), ("employer", EMPLOYER_REPS)):
-        assert neg_api.post(f"{BASE}{pk}/representatives/", {"side": side, "people": people}, format="json").status_code == 200
+    # Issue 12 item 7: each side appoints its own list — the union's now, the employer's once served.
+    assert neg_api.post(f"{BASE}{pk}/representatives/", {"side": "union", "people": UNION_REPS}, format="json").status_code == 200
+    r = neg_api.post(f"{BASE}{pk}/representatives/", {"side": "employer", "people": EMPLOYER_REPS}, format="json")
+    assert r.status_code == 403 and "第21条" in r.json()["detail"]
     r = neg_api.post(f"{BASE}{pk}/terms/", {"kind": "pay", "title": "工资", "data": PAY_TERM}, format="json")
     assert r.status_code == 201
     term_id = r.json()["id"]
@@ -30,6 +32,10 @@ def test_api_story_from_create_to_filing(world, api_for):
     assert r.status_code == 400 and "第12条" in str(r.json())
     r = neg_api.post(f"{BASE}{pk}/propose/", {"expected_state": "draft"}, format="json")
     assert r.status_code == 200 and r.json()["state"] == "proposed" and r.json()["response_due"]
+    r = emp_api.post(f"{BASE}{pk}/representatives/", {"side": "employer", "people": EMPLOYER_REPS}, format="json")
+    assert r.status_code == 200, r.json()
+    chief = next(p for p in r.json()["representatives"] if p["side"] == "employer" and p["is_chief"])
+    assert chief["chief_basis"] == "authorised_manager" and chief["designated_by"] == "王建国"
     # Counter-proposal with the response.
     counter = {**PAY_TERM, "groups": [{**PAY_TERM["groups"][0], "adjust_percent": "-15"}]}
     r = emp_api.post(f"{BASE}{pk}/respond/", {"decision": "agree", "counter_terms": {str(term_id): {"data": counter}}}, format="json")
@@ -39,9 +45,14 @@ def test_api_story_from_create_to_filing(world, api_for):
     today = timezone.localdate().isoformat()
     r = neg_api.post(f"{BASE}{pk}/rounds/", {"held_on": today, "chair_side": "union", "attendees": "双方", "recorder": "孙", "minutes": "纪要"}, format="json")
     assert r.status_code == 201
-    assert neg_api.post(f"{BASE}{pk}/agree-draft/", {}, format="json").status_code == 200
+    # Both chiefs confirm the draft: the first confirmation leaves it in rounds.
+    assert neg_api.post(f"{BASE}{pk}/agree-draft/", {}, format="json").json()["state"] == "in_rounds"
+    assert emp_api.post(f"{BASE}{pk}/agree-draft/", {}, format="json").json()["state"] == "draft_agreed"
     close = (timezone.now() + dt.timedelta(days=3)).isoformat()
     assert neg_api.post(f"{BASE}{pk}/publish-draft/", {"comments_close": close, "employee_count": 50}, format="json").status_code == 200
+    r = neg_api.post(f"{BASE}{pk}/put-to-vote/", {}, format="json")
+    assert r.status_code == 400 and "截止" in str(r.json())  # the comment period is still open
+    assert neg_api.post(f"{BASE}{pk}/close-comments/", {"reason": "意见已收齐"}, format="json").status_code == 200
     assert neg_api.post(f"{BASE}{pk}/put-to-vote/", {}, format="json").status_code == 200
     r = neg_api.post(f"{BASE}{pk}/vote/", {"held_on": today, "total": 30, "present": 20, "votes_for": 15, "votes_against": 5, "votes_abstain": 0}, format="json")
     # The generic action answers with the negotiation (the vote is in it), 201 as before.

@@ -79,15 +79,21 @@ def test_create_propose_and_respond_through_pages(world, client_for):
     r = c.post(act(neg, "propose"), {"expected_state": "draft"})
     assert r.status_code == 400 and "第19条" in r.content.decode()
     v = Negotiation.objects.get(pk=neg.pk).version
+    # Issue 15: the chief's basis is recorded (art. 20); without it the list is refused with the article.
     r = c.post(reverse("negotiation:representatives", args=[neg.pk, "union"]),
                {"people": "李明，主席，是，否\n王芳，代表\n赵强，代表", "version": v})
+    assert r.status_code == 400 and "第20条" in r.content.decode()
+    r = c.post(reverse("negotiation:representatives", args=[neg.pk, "union"]),
+               {"people": "李明，主席，是，否\n王芳，代表\n赵强，代表", "chief_basis": "union_chair", "version": v})
     assert r.status_code == 302
     v += 1
+    # Issue 12 item 7: the union does not set the employer's list (it did here before).
     r = c.post(reverse("negotiation:representatives", args=[neg.pk, "employer"]),
-               {"people": "张总，经理，是\n刘会计\n陈律师，律师，否，是", "version": v})
-    assert r.status_code == 302
+               {"people": "张总，经理，是\n刘会计\n陈律师，律师，否，是", "chief_basis": "legal_rep", "version": v})
+    assert r.status_code == 403
     # A stale version is a conflict, not a silent overwrite.
-    r = c.post(reverse("negotiation:representatives", args=[neg.pk, "employer"]), {"people": "a，，是\nb\nc", "version": v})
+    r = c.post(reverse("negotiation:representatives", args=[neg.pk, "union"]),
+               {"people": "a，，是\nb\nc", "chief_basis": "union_chair", "version": v - 1})
     assert r.status_code == 409
     r = c.post(reverse("negotiation:term_add", args=[neg.pk]), {
         "kind": "pay", "title": "工资调整", "start": "2026-01-01", "end": "2026-06-30",
@@ -103,6 +109,15 @@ def test_create_propose_and_respond_through_pages(world, client_for):
     # Employer responds; the union cannot.
     assert client_for(world.users.negotiator_a).post(act(neg, "respond"), {"decision": "agree", "expected_state": "proposed"}).status_code == 403
     e = client_for(world.users.employer_a)
+    # The employer appoints its own list, its chief authorised in writing (art. 21).
+    r = e.get(reverse("negotiation:representatives", args=[neg.pk, "employer"]))
+    assert r.status_code == 200 and 'value="union_chair"' not in r.content.decode() and 'value="legal_rep"' in r.content.decode()  # the employer's bases only
+    r = e.post(reverse("negotiation:representatives", args=[neg.pk, "employer"]), {
+        "people": "张总，经理，是\n刘会计\n陈律师，律师，否，是", "chief_basis": "authorised_manager", "designated_by": "王建国",
+        "designated_on": "2026-01-05", "designation_document": "授权委托书第1号", "version": neg.version})
+    assert r.status_code == 302
+    assert "法定代表人书面委托的其他管理人员" in e.get(detail(neg)).content.decode()
+    assert client_for(world.users.employer_a).get(reverse("negotiation:representatives", args=[neg.pk, "union"])).status_code == 403
     r = e.post(act(neg, "respond"), {"decision": "refuse", "reason": "", "expected_state": "proposed"})
     assert r.status_code == 400 and "第32条" in r.content.decode()
     r = e.post(act(neg, "respond"), {"decision": "agree", "text": "同意", "expected_state": "proposed"})

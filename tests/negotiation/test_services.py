@@ -13,7 +13,7 @@ from negotiation import services as svc
 from negotiation.models import Comment, CommentLink, Negotiation, State, TermVersion
 from notifications.models import Notification
 
-from .conftest import PAY_TERM, walk
+from .conftest import EMPLOYER_REPS, PAY_TERM, UNION_REPS, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +89,8 @@ def test_overdue_sweep_then_coordination_extend_once(world):
     assert neg.state == State.OVERDUE
     assert Notification.objects.filter(kind="negotiation.overdue", recipient=world.users.negotiator_a).exists()
     neg = svc.coordination_request(negotiation=neg, actor=world.users.negotiator_a)
+    # Issue 15: the bureau accepts the application first; the 30 days of art. 52 run from acceptance.
+    neg = svc.coordination_accept(negotiation=neg, actor=world.users.bureau_hh)
     first_due = neg.coordination_due
     neg = svc.coordination_extend(negotiation=neg, actor=world.users.bureau_hh)
     assert neg.coordination_due > first_due
@@ -99,19 +101,27 @@ def test_overdue_sweep_then_coordination_extend_once(world):
 
 
 def test_representative_rules_cite_articles(world):
+    # Issue 12 item 7: each side appoints its own list, so the union no longer sets the employer's list
+    # in DRAFT (this test used to); arts. 23–24 are now checked on the employer's own list once served,
+    # and art. 19 on the union's list when the proposal is served.
     neg = walk(world, State.DRAFT)
     u = world.users.negotiator_a
-    with pytest.raises(ValidationError, match="第23条"):
-        svc.representatives_set(negotiation=neg, actor=u, side="employer", people=[
-            {"name": "甲", "is_chief": True, "is_outsider": True}, {"name": "乙"}, {"name": "丙"}])
-    with pytest.raises(ValidationError, match="第24条"):
-        svc.representatives_set(negotiation=neg, actor=u, side="employer", people=[
-            {"name": "李明", "is_chief": True}, {"name": "乙"}, {"name": "丙"}])
-    svc.representatives_set(negotiation=neg, actor=u, side="employer", people=[{"name": "甲", "is_chief": True}, {"name": "乙"}])
+    with pytest.raises(PermissionDenied, match="第21条"):
+        svc.representatives_set(negotiation=neg, actor=u, side="employer", people=[{"name": "甲", "is_chief": True}])
+    svc.representatives_set(negotiation=neg, actor=u, side="union", people=[UNION_REPS[0], {"name": "乙"}])
     with pytest.raises(ValidationError) as e:
         svc.proposal_submit(negotiation=neg, actor=u)
     assert "第19条" in str(e.value)
     assert Negotiation.objects.get(pk=neg.pk).state == State.DRAFT
+    svc.representatives_set(negotiation=neg, actor=u, side="union", people=UNION_REPS)
+    neg = svc.proposal_submit(negotiation=neg, actor=u)
+    emp = world.users.employer_a
+    with pytest.raises(ValidationError, match="第23条"):
+        svc.representatives_set(negotiation=neg, actor=emp, side="employer", people=[
+            {**EMPLOYER_REPS[0], "is_outsider": True}, {"name": "乙"}, {"name": "丙"}])
+    with pytest.raises(ValidationError, match="第24条"):
+        svc.representatives_set(negotiation=neg, actor=emp, side="employer", people=[
+            EMPLOYER_REPS[0], {"name": "李明"}, {"name": "丙"}])
 
 
 def test_checks_on_terms(world):
@@ -178,7 +188,9 @@ def test_signing_needs_both_chiefs_then_filing_and_objection(world):
     neg = walk(world, State.APPROVED)
     neg = svc.sign_record(negotiation=neg, actor=world.users.employer_a)
     assert neg.state == State.APPROVED and neg.employer_signed_by_id
-    with pytest.raises(ValidationError):
+    # Issue 12 item 7: the side that signed is refused by the action's rule (its button is disabled with
+    # this reason), so a second signature is now PermissionDenied with the reason, not a ValidationError.
+    with pytest.raises(PermissionDenied, match="已签字"):
         svc.sign_record(negotiation=neg, actor=world.users.employer_a)
     neg = svc.sign_record(negotiation=neg, actor=world.users.negotiator_a)
     assert neg.state == State.SIGNED and neg.filing_due and "第42条" in neg.filing_due_explanation
@@ -210,7 +222,9 @@ def test_comment_links_single_use_anonymous_and_scoped(world):
         svc.comments_submit(token=tok2, comments={vid: "x"}, anonymous=False, negotiation_id=neg.pk + 999)
     svc.comments_submit(token=tok2, comments={vid: "同意"}, anonymous=False)
     assert Comment.objects.get(text="同意").link_id == link2.pk
-    # Later edits never detach comments from the frozen version.
+    # Later edits never detach comments from the frozen version. (Issue 12 item 7: the vote needs the
+    # comment period closed first — here closed early by the union with a reason.)
+    svc.comments_close_early(negotiation=neg, actor=world.users.negotiator_a, reason="意见已收齐")
     neg = svc.vote_put(negotiation=neg, actor=world.users.negotiator_a)
     assert Comment.objects.filter(term_version_id=vid).count() == 2
 

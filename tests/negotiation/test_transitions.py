@@ -33,12 +33,21 @@ def _today():
     return timezone.localdate()
 
 
+def _period_over(neg):
+    """The published comment period has run out (no audit event: time passing, not an action)."""
+    neg.drafts.update(comments_close=timezone.now() - dt.timedelta(minutes=1))
+    return neg
+
+
 TABLE = [
     ("propose", State.DRAFT, UNION, State.PROPOSED, lambda n, u, w: svc.proposal_submit(negotiation=n, actor=u)),
     ("accept", State.PROPOSED, EMPLOYER, State.ACCEPTED, lambda n, u, w: svc.response_record(negotiation=n, actor=u, decision="agree")),
     ("refuse", State.PROPOSED, EMPLOYER, State.REFUSED,
      lambda n, u, w: svc.response_record(negotiation=n, actor=u, decision="refuse", reason="理由")),
-    ("request_coordination", State.REFUSED, UNION, State.COORDINATION, lambda n, u, w: svc.coordination_request(negotiation=n, actor=u)),
+    # Issue 15: an application waits for the bureau's acceptance (受理), which starts art. 52's 30 days.
+    ("request_coordination", State.REFUSED, UNION, State.COORDINATION_REQUESTED, lambda n, u, w: svc.coordination_request(negotiation=n, actor=u)),
+    ("accept_coordination", State.COORDINATION_REQUESTED, BUREAU, State.COORDINATION,
+     lambda n, u, w: svc.coordination_accept(negotiation=n, actor=u)),
     ("extend_coordination", State.COORDINATION, BUREAU, State.COORDINATION, lambda n, u, w: svc.coordination_extend(negotiation=n, actor=u)),
     ("coordination_agree", State.COORDINATION, BUREAU, State.IN_ROUNDS,
      lambda n, u, w: svc.coordination_finish(negotiation=n, actor=u, agreed=True, outcome="协议")),
@@ -48,10 +57,14 @@ TABLE = [
     ("suspend", State.IN_ROUNDS, BOTH, State.SUSPENDED,
      lambda n, u, w: svc.negotiation_suspend(negotiation=n, actor=u, next_date=_today() + dt.timedelta(days=3))),
     ("resume", State.SUSPENDED, BOTH, State.IN_ROUNDS, lambda n, u, w: svc.negotiation_resume(negotiation=n, actor=u)),
-    ("agree_draft", State.IN_ROUNDS, BOTH, State.DRAFT_AGREED, lambda n, u, w: svc.draft_agree(negotiation=n, actor=u)),
+    # Issue 12 item 7: one side's chief confirms (an edit); the draft is agreed on the second confirmation.
+    ("agree_draft", State.IN_ROUNDS, BOTH, State.IN_ROUNDS, lambda n, u, w: svc.draft_agree(negotiation=n, actor=u)),
     ("open_comments", State.DRAFT_AGREED, UNION, State.COMMENTS,
      lambda n, u, w: svc.draft_publish(negotiation=n, actor=u, comments_close=timezone.now() + dt.timedelta(days=5), employee_count=10)),
-    ("put_to_vote", State.COMMENTS, UNION, State.VOTING, lambda n, u, w: svc.vote_put(negotiation=n, actor=u)),
+    ("close_comments", State.COMMENTS, UNION, State.COMMENTS,
+     lambda n, u, w: svc.comments_close_early(negotiation=n, actor=u, reason="意见已收齐")),
+    # Issue 12 item 7: the vote only after the comment period has closed (here: it has run out).
+    ("put_to_vote", State.COMMENTS, UNION, State.VOTING, lambda n, u, w: svc.vote_put(negotiation=_period_over(n), actor=u)),
     ("vote_pass", State.VOTING, UNION, State.APPROVED,
      lambda n, u, w: svc.vote_record(negotiation=n, actor=u, held_on=_today(), total=9, present=6, votes_for=5, votes_against=1, votes_abstain=0)),
     ("sign", State.APPROVED, BOTH, State.APPROVED, lambda n, u, w: svc.sign_record(negotiation=n, actor=u)),  # one side signs
@@ -103,6 +116,13 @@ def test_transition_by_actor(world, name, source, allowed, target, call, actor):
     (State.IN_ROUNDS, lambda n, w: svc.proposal_submit(negotiation=n, actor=w.users.negotiator_a)),
     (State.COMMENTS, lambda n, w: svc.rounds_start(negotiation=n, actor=w.users.employer_a)),
     (State.UNDER_REVIEW, lambda n, w: svc.negotiation_withdraw(negotiation=n, actor=w.users.negotiator_a, reason="x")),
+    # Once both chiefs have signed nobody can withdraw (DOMAIN.md §2.5).
+    (State.SIGNED, lambda n, w: svc.negotiation_withdraw(negotiation=n, actor=w.users.negotiator_a, reason="x")),
+    (State.SIGNED, lambda n, w: svc.negotiation_withdraw(negotiation=n, actor=w.users.admin, reason="x")),
+    # The vote waits for the comment period (DOMAIN.md §2.5); the bureau's clock for its acceptance.
+    (State.COMMENTS, lambda n, w: svc.vote_put(negotiation=n, actor=w.users.negotiator_a)),
+    (State.COORDINATION_REQUESTED, lambda n, w: svc.coordination_extend(negotiation=n, actor=w.users.bureau_hh)),
+    (State.DRAFT_AGREED, lambda n, w: svc.vote_put(negotiation=n, actor=w.users.negotiator_a)),
     (State.EFFECTIVE, lambda n, w: svc.objection_return(negotiation=n, actor=w.users.bureau_hh, objection="x")),
 ])
 def test_wrong_state_is_refused(world, source, call):
