@@ -198,3 +198,11 @@ def test_withdraw_is_neither_offered_nor_possible_once_both_chiefs_signed(world,
     assert AuditEvent.objects.filter(object_id=str(neg.pk)).count() == before
     # What remains: filing (then objection or effect, then expiry).
     assert {"file"} <= set(buttons(world, "employer_a", neg))
+
+
+def test_a_period_closed_early_gets_no_closing_reminder(world):
+    neg = walk(world, State.COMMENTS)
+    neg.drafts.update(comments_close=timezone.now() + dt.timedelta(hours=3))
+    svc.comments_close_early(negotiation=neg, actor=world.users.negotiator_a, reason="意见已收齐")
+    assert svc.sweep(timezone.now())["comments_closing"] == 0
+    assert not events(neg, "comments_closing").exists()
