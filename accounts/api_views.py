@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import audit
-from core.api import HasRole
+from core.api import HasRole, PathIdsMixin
 
 from .models import Role
 from .scoping import organisations_visible_to, regions_visible_to
@@ -21,7 +21,7 @@ class MeView(APIView):
         return Response(MeSerializer(request.user).data)
 
 
-class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+class RegionViewSet(PathIdsMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasRole]
     permission_rule = "authenticated: regions within the actor's scope"
     serializer_class = RegionSerializer
@@ -30,7 +30,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
         return regions_visible_to(self.request.user)
 
 
-class OrganisationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(PathIdsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasRole]
     permission_rule = "authenticated: organisations_visible_to(actor); create: union staff in their region"
     serializer_class = OrganisationSerializer

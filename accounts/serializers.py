@@ -47,7 +47,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
-    organisation = OrganisationSerializer(read_only=True)
+    organisation = OrganisationSerializer(read_only=True, allow_null=True, help_text="null for the system administrator")
 
     class Meta:
         model = User

@@ -34,3 +34,6 @@ urlpatterns = [
     path("overview/", include("overview.urls")),
     path("", include("core.urls")),
 ]
+
+handler400 = "core.api_views.bad_request"  # JSON under /api/, the page elsewhere
+handler404 = "core.api_views.not_found"

@@ -1,5 +1,14 @@
-"""API plumbing: JSON errors with field messages, 409 for concurrent changes, permission classes."""
+"""API plumbing: JSON errors with field messages, 409 for concurrent changes, permission classes, the
+edge checks every endpoint shares (path ids, JSON text, pagination bounds) and the schema's error answers.
+
+What a client sends is validated where it enters (serializers, `core.serializers`' bounded fields, the
+checks here): bad input is a 400 naming the field. The exception handler maps only what is input by
+definition (Django's ValidationError raised by services and forms for the caller's data, PermissionDenied,
+the runner's Conflict); a ValueError or OverflowError anywhere else is a bug and stays a 500.
+"""
 from __future__ import annotations
+
+import re
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -8,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .runner import Conflict
+from .serializers import ID_MAX
 
 
 def _validation_detail(exc: DjangoValidationError):
@@ -23,6 +33,9 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(_validation_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, exceptions.ValidationError) and not isinstance(exc.detail, dict):
+        # `raise ValidationError("…")` outside a field: the documented shape is always an object.
+        exc = exceptions.ValidationError({"non_field_errors": exc.detail if isinstance(exc.detail, list) else [exc.detail]})
     return drf_exception_handler(exc, context)
 
 
@@ -64,3 +77,38 @@ class BoundedLimitOffsetPagination(pagination.LimitOffsetPagination):
 
     def get_offset(self, request):
         return self._bounded(request, self.offset_query_param, 0, self.max_offset)
+
+    def get_schema_operation_parameters(self, view):
+        params = super().get_schema_operation_parameters(view)
+        for p in params:
+            p["schema"]["minimum"] = 0
+            p["schema"]["maximum"] = 10**9 if p["name"] == self.limit_query_param else self.max_offset
+        return params
+
+
+# --- path ids -------------------------------------------------------------------------------------------
+ID_MESSAGE = "请输入有效的编号（正整数）。 Expected a positive integer id."
+
+
+def check_path_id(name: str, raw) -> int:
+    """A path id as an int; anything else (text, a float, null, a number beyond 64 bits) is a 400 naming it."""
+    text = str(raw)
+    if not re.fullmatch(r"[0-9]{1,19}", text) or not 1 <= int(text) <= ID_MAX:
+        raise exceptions.ValidationError({name: [ID_MESSAGE]})
+    return int(text)
+
+
+class PathIdsMixin:
+    """For views whose URL carries ids: the router passes any path segment (not only digits, which left
+    `/cases/null,null/` to an HTML 404), and every id kwarg is checked after authentication and the role
+    gate (an outsider learns nothing) and before any lookup: a 400 naming it when it is not an id."""
+
+    lookup_value_regex = r"[^/]+"
+    path_ids: tuple[str, ...] = ()  # more kwargs to check besides the lookup (e.g. "term_pk")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        names = {getattr(self, "lookup_url_kwarg", None) or getattr(self, "lookup_field", "pk"), *self.path_ids}
+        for name in names:
+            if name in self.kwargs:
+                self.kwargs[name] = str(check_path_id("id" if name in ("pk", "id") else name, self.kwargs[name]))

@@ -1,22 +1,33 @@
+from django.http import JsonResponse
+from django.views import defaults
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import audit, visibility
-from .views import label_events
-from .api import HasRole
+from .api import HasRole, PathIdsMixin
 from .deadlines import compute_due
 from .models import AuditEvent, DeadlineRule
-from .serializers import AuditEventSerializer, DueDateSerializer
+from .serializers import OUT_OF_RANGE, AuditEventSerializer, BoundedDateField, DueDateSerializer
+from .views import label_events
 
 
-class HistoryView(generics.ListAPIView):
+class HistoryView(PathIdsMixin, generics.ListAPIView):
     """The audit history of one object, for users who may see that object (404 otherwise)."""
 
     permission_classes = [HasRole]
     permission_rule = "authenticated; object must be in the actor's visible queryset"
     serializer_class = AuditEventSerializer
+
+    @extend_schema(parameters=[
+        OpenApiParameter("label", OpenApiTypes.STR, OpenApiParameter.PATH, enum=visibility.registered_labels() or None,
+                         description="the object's type (app_label.model)"),
+        OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
+    ])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -31,7 +42,7 @@ class HistoryView(generics.ListAPIView):
 
 class DeadlineQuery(serializers.Serializer):
     rule = serializers.PrimaryKeyRelatedField(queryset=DeadlineRule.objects.all())
-    start = serializers.DateField()
+    start = BoundedDateField()
 
 
 class DeadlineView(APIView):
@@ -41,11 +52,33 @@ class DeadlineView(APIView):
     permission_rule = "authenticated"
 
     @extend_schema(
-        parameters=[OpenApiParameter("rule", str), OpenApiParameter("start", str, description="YYYY-MM-DD")],
+        parameters=[OpenApiParameter("rule", str, required=True, description="a deadline rule's id"),
+                    OpenApiParameter("start", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD")],
         responses=DueDateSerializer,
     )
     def get(self, request):
         q = DeadlineQuery(data=request.query_params)
         q.is_valid(raise_exception=True)
-        due = compute_due(q.validated_data["rule"], q.validated_data["start"])
+        try:
+            due = compute_due(q.validated_data["rule"], q.validated_data["start"])
+        except OverflowError:  # a start near the upper bound plus a long period leaves the calendar
+            raise serializers.ValidationError({"start": [OUT_OF_RANGE]}) from None
         return Response(DueDateSerializer(due.to_dict()).data)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    """handler404: JSON under /api/ (an unknown API address is answered in the API's shape), the page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"detail": "未找到。 Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """handler400 (a request Django could not accept: too many fields, too large a body): JSON under /api/."""
+    if _is_api(request):
+        return JsonResponse({"detail": "请求无效。 Bad request."}, status=400)
+    return defaults.bad_request(request, exception)

@@ -79,9 +79,13 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()):
-            from django.http import HttpResponseBadRequest
+        bad = [k for k, vs in request.GET.lists() if "\x00" in k or any("\x00" in v for v in vs)]
+        if "\x00" in request.path or bad:
+            from django.http import HttpResponseBadRequest, JsonResponse
 
-            return HttpResponseBadRequest("请求参数包含非法字符（NUL）。 The request contains a NUL character.",
-                                          content_type="text/plain; charset=utf-8")
+            message = "请求参数包含非法字符（NUL）。 The request contains a NUL character."
+            if request.path.startswith("/api/"):  # the API's 400 shape: messages per parameter
+                return JsonResponse({k.replace("\x00", "") or "non_field_errors": [message] for k in bad}
+                                    or {"non_field_errors": [message]}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -57,10 +57,11 @@ def build_form(action: registry.Action, *, data=None, files=None, actor=None, ob
     """The action's form for this actor and object, with a hidden `expected_state` (stale page → 409)."""
     cls = action.form or _Empty
     kwargs = {}
-    init = cls.__init__
-    if _accepts(init, "actor"):
+    # Only parameters the form names: its **kwargs go on to forms.Form, which takes neither.
+    params = inspect.signature(cls.__init__).parameters
+    if "actor" in params:
         kwargs["actor"] = actor
-    if _accepts(init, "obj"):
+    if "obj" in params:
         kwargs["obj"] = obj
     form = cls(data=data, files=files, **kwargs)
     if "expected_state" not in form.fields:

@@ -6,6 +6,7 @@ input derived from the action's one form (disputes/forms.py)."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -14,11 +15,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import Role
-from core.api import HasRole
+from core.api import HasRole, PathIdsMixin
 from core.workflow_api import add_actions
 
 from . import services
 from .forms import FilterForm
+from .models import ClaimKind, State
 from .permissions import can_open
 from .selectors import dispute_list, disputes_visible_to
 from .serializers import (
@@ -30,9 +32,12 @@ from .serializers import (
 )
 
 FILTER_PARAMS = [
-    OpenApiParameter("state", str), OpenApiParameter("kind", str), OpenApiParameter("employer", int),
-    OpenApiParameter("collective", str, description="1 or 0"), OpenApiParameter("due_within", int),
-    OpenApiParameter("overdue", bool),
+    OpenApiParameter("state", OpenApiTypes.STR, enum=["", *State.values]),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=["", *ClaimKind.values], description="a claim's kind"),
+    OpenApiParameter("employer", OpenApiTypes.INT, description="an employer visible to the caller"),
+    OpenApiParameter("collective", OpenApiTypes.STR, enum=["", "1", "0"], description="1: collective disputes only, 0: individual"),
+    OpenApiParameter("due_within", OpenApiTypes.INT, description="a deadline within this many days (0–3650)"),
+    OpenApiParameter("overdue", OpenApiTypes.BOOL),
 ]
 
 
@@ -40,8 +45,10 @@ def _detail_queryset(user):
     return disputes_visible_to(user).select_related("employer", "region").prefetch_related("claims", "workers", "evidence")
 
 
-class DisputeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DisputeViewSet(PathIdsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Dispute cases visible to the caller; actions as POST /{id}/<action-name>/ (from the workflow registry)."""
+
+    may_conflict = True  # writes go through the runner: a stale state, a repeated submission
 
     permission_classes = [HasRole]
     allowed_roles = [Role.UNION_STAFF, Role.EMPLOYER_REP, Role.UNION_NEGOTIATOR]

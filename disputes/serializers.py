@@ -6,18 +6,19 @@ from rest_framework import serializers
 
 from accounts.models import Organisation
 from accounts.scoping import employers_visible_to
+from core.serializers import BoundedDateField, InputModelSerializer
 
 from .models import DisputeCase, DisputeClaim, DisputeWorker, Evidence
 
 
-class WorkerSerializer(serializers.ModelSerializer):
+class WorkerSerializer(InputModelSerializer):
     class Meta:
         model = DisputeWorker
         fields = ["id", "name", "phone", "position", "is_migrant_worker"]
         read_only_fields = ["id"]
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(InputModelSerializer):
     class Meta:
         model = DisputeClaim
         fields = ["id", "kind", "amount", "period_start", "period_end", "description", "awarded_amount"]
@@ -121,12 +122,12 @@ class DisputeCreateSerializer(serializers.Serializer):
     employer = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
     title = serializers.CharField(max_length=200)
     facts = serializers.CharField()
-    known_on = serializers.DateField()
-    employment_ended_on = serializers.DateField(required=False, allow_null=True)
+    known_on = BoundedDateField()
+    employment_ended_on = BoundedDateField(required=False, allow_null=True)
     is_collective = serializers.BooleanField(default=False)
     representative = serializers.CharField(required=False, allow_blank=True, default="")
-    workers = WorkerSerializer(many=True)
-    claims = ClaimSerializer(many=True)
+    workers = WorkerSerializer(many=True, max_length=1000)
+    claims = ClaimSerializer(many=True, max_length=100)
     collective_contract = serializers.PrimaryKeyRelatedField(queryset=DisputeCase._meta.get_field("collective_contract").related_model.objects.none(), required=False, allow_null=True)
 
     def __init__(self, *args, **kwargs):

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import HasRole
+from core.api import HasRole, PathIdsMixin
+from core.serializers import ErrorSerializer, IdField
 
 from . import registry, selectors, services
 from .models import GeneratedDocument
@@ -38,17 +39,22 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 class GenerateSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="a registered document kind (agreement, proposal, response, minutes, assignment, …)")
-    object_id = serializers.IntegerField(min_value=1, help_text="the id of the object the document is about (a round's id for minutes)")
+    object_id = IdField(help_text="the id of the object the document is about (a round's id for minutes)")
+
+    def validate_kind(self, value):
+        if value not in {k.key for k in registry.all_kinds()}:
+            raise serializers.ValidationError("未知的文书类型。 Unknown document kind.")
+        return value
 
 
-class DocumentDetailAPI(APIView):
+class DocumentDetailAPI(PathIdsMixin, APIView):
     permission_classes = [HasRole]
     allowed_roles = None  # any active user with a role; the object's visibility decides (404)
     permission_rule = "any active user; the document's object must be visible to them (404 otherwise)"
 
     @extend_schema(responses=DocumentSerializer, summary="A generated document's status and metadata")
-    def get(self, request, pk: int):
-        return Response(DocumentSerializer(selectors.document_visible_to(request.user, pk)).data)
+    def get(self, request, pk):
+        return Response(DocumentSerializer(selectors.document_visible_to(request.user, int(pk))).data)
 
 
 class DocumentGenerateAPI(APIView):
@@ -56,8 +62,12 @@ class DocumentGenerateAPI(APIView):
     allowed_roles = None
     permission_rule = "any active user; the object must be visible to them through its registered scope (404 otherwise)"
 
-    @extend_schema(request=GenerateSerializer, responses={202: DocumentSerializer, 200: DocumentSerializer},
-                   summary="Queue a render (returns the queued, running or finished document)")
+    @extend_schema(
+        request=GenerateSerializer,
+        responses={202: DocumentSerializer, 200: DocumentSerializer,
+                   404: OpenApiResponse(ErrorSerializer, description="the object is not visible to the caller")},
+        summary="Queue a render (returns the queued, running or finished document)",
+    )
     def post(self, request):
         ser = GenerateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)

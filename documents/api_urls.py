@@ -4,5 +4,5 @@ from . import api
 
 urlpatterns = [
     path("generate/", api.DocumentGenerateAPI.as_view(), name="api-document-generate"),
-    path("<int:pk>/", api.DocumentDetailAPI.as_view(), name="api-document-detail"),
+    path("<str:pk>/", api.DocumentDetailAPI.as_view(), name="api-document-detail"),
 ]

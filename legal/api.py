@@ -9,16 +9,16 @@ import functools
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers as drf_serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Role
 from core import workflow as registry
-from core.api import HasRole
+from core.api import HasRole, PathIdsMixin
 from core.runner import Conflict
-from core.workflow_api import add_actions, serializer_for
-from core.workflow_views import build_form, run_action
+from core.workflow_api import add_actions, serializer_for, validated_form
+from core.workflow_views import run_action
 
 from . import serializers as s
 from . import services
@@ -27,10 +27,17 @@ from .selectors import cases_visible_to, consultations_visible_to, firms_visible
 
 S, FA, L = Role.UNION_STAFF, Role.FIRM_ADMIN, Role.LAWYER
 
+# A case's detail is one of two shapes (personal data or not), and after an action possibly a third (no
+# longer visible); each body names its shape in `view`, so exactly one alternative matches.
 CASE_VIEW = PolymorphicProxySerializer(
     component_name="LegalAidCaseView",
-    serializers=[s.CaseDetailSerializer, s.CaseSummarySerializer],
-    resource_type_field_name=None,
+    serializers={"detail": s.CaseDetailSerializer, "summary": s.CaseSummarySerializer},
+    resource_type_field_name="view",
+)
+CASE_AFTER_ACTION = PolymorphicProxySerializer(
+    component_name="LegalAidCaseAfterAction",
+    serializers={"detail": s.CaseDetailSerializer, "summary": s.CaseSummarySerializer, "hidden": s.CaseHiddenSerializer},
+    resource_type_field_name="view",
 )
 
 
@@ -47,13 +54,16 @@ def render_case(request, case):
 def present(view, request, case, result):
     fresh = cases_visible_to(request.user).prefetch_related("attempts__firm", "work_log").filter(pk=case.pk).first()
     if fresh is None:  # e.g. a firm that declined no longer sees the case
-        return {"id": case.pk, "state": None}
+        return s.CaseHiddenSerializer(case).data
     return render_case(request, fresh)
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(PathIdsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                  viewsets.GenericViewSet):
     """Legal-aid cases. Lists carry the summary only; a case's detail carries personal data except for a firm
     that has not accepted it. Cases not routed to the caller's firm are 404."""
+
+    may_conflict = True  # writes go through the runner: a stale state, a repeated submission
 
     permission_classes = [HasRole]
     allowed_roles = [S, FA, L]
@@ -94,14 +104,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
             raise ValidationError(_("当前状态“%(s)s”下不能执行此操作。") % {"s": wf.state_label(case.state)})
         act.check(request.user, case).require()
-        form = build_form(act, data=request.data, actor=request.user, obj=case)
-        if not form.is_valid():
-            raise drf_serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+        form = validated_form(act, wf, request, case)
         entry = run_action(wf, act, case, request.user, form.cleaned_data)
         return Response(s.WorkLogSerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
-add_actions(CaseViewSet, "legal", present=present, response=CASE_VIEW)
+add_actions(CaseViewSet, "legal", present=present, response=CASE_AFTER_ACTION)
 
 
 def _accept_twice_is_a_conflict(handler):
@@ -121,7 +129,7 @@ def _accept_twice_is_a_conflict(handler):
 CaseViewSet.accept = _accept_twice_is_a_conflict(CaseViewSet.accept)
 
 
-class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ConsultationViewSet(PathIdsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Hotline consultations (union staff, their region subtree)."""
 
     permission_classes = [HasRole]
@@ -147,7 +155,7 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         parameters=[OpenApiParameter("organisation", int, OpenApiParameter.PATH, description="the firm's organisation id")]
     )
 )
-class FirmViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FirmViewSet(PathIdsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Partner firms (staff: all; firm users: their own)."""
 
     permission_classes = [HasRole]

@@ -1,7 +1,9 @@
 """Two separate output shapes for a case: the summary (no personal field exists on it) and the full record."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.pii import mask_id_number, mask_phone
+from core.serializers import InputModelSerializer
 from core.validators import validate_id_number
 
 from .models import (
@@ -24,9 +26,17 @@ def _choice_in(choices, **kw):
     return serializers.CharField(validators=[check], help_text=", ".join(values), **kw)
 
 
+def _view(kind: str, description: str):
+    """A constant naming which of the case's shapes a body is: the schema's oneOf is then exclusive."""
+    field_class = type(f"CaseView{kind.title()}Field", (serializers.Field,), {"to_representation": lambda self, obj: kind})
+    field_class = extend_schema_field({"type": "string", "pattern": f"^{kind}$", "description": description})(field_class)
+    return field_class(source="*", read_only=True)
+
+
 class CaseSummarySerializer(serializers.ModelSerializer):
     """What a firm sees before accepting, and what every list returns. Never add personal fields here."""
 
+    view = _view("summary", "summary: no personal data (a firm before accepting; every list)")
     state = _choice_text(CaseState.choices)
     matter = _choice_text(Matter.choices)
 
@@ -38,7 +48,7 @@ class CaseSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = LegalAidCase
         fields = [
-            "id", "number", "state", "state_label", "matter", "matter_label", "region", "employer", "claim_amount",
+            "view", "id", "number", "state", "state_label", "matter", "matter_label", "region", "employer", "claim_amount",
             "summary_for_firms", "urgent", "limitation_date", "assigned_firm",
         ]
         read_only_fields = fields
@@ -66,6 +76,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
     """ID and phone numbers are masked unless the caller passes context={"full_personal_data": True} (the view
     decides who needs them and audits that view: legal/services/privacy.py)."""
 
+    view = _view("detail", "detail: the full record, for whoever may see personal data")
     outcome = _choice_text(Outcome.choices)
     eligibility_proposal = _choice_text(Eligibility.choices)
     exemption_ground = _choice_text(ExemptionGround.choices)
@@ -90,7 +101,15 @@ class CaseDetailSerializer(CaseSummarySerializer):
         return data
 
 
-class CaseCreateSerializer(serializers.ModelSerializer):
+class CaseHiddenSerializer(serializers.Serializer):
+    """After an action that takes the case out of the caller's sight (a firm that declined it): only its id."""
+
+    view = _view("hidden", "hidden: the case is no longer visible to the caller")
+    id = serializers.IntegerField(source="pk")
+    state = serializers.CharField(default=None, allow_null=True, read_only=True, help_text="always null")
+
+
+class CaseCreateSerializer(InputModelSerializer):
     matter = _choice_in(Matter.choices)
     exemption_ground = _choice_in(ExemptionGround.choices, required=False, allow_blank=True)
     class Meta:
@@ -112,7 +131,7 @@ class CaseCreateSerializer(serializers.ModelSerializer):
         return value
 
 
-class ConsultationSerializer(serializers.ModelSerializer):
+class ConsultationSerializer(InputModelSerializer):
     topic = _choice_in(Matter.choices, required=False)
     channel = _choice_in(Consultation.Channel.choices, required=False)
     class Meta:

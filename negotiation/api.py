@@ -6,20 +6,22 @@ here are reading and the edits of child rows (terms, representatives, rounds, co
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.models import Role
-from core.api import HasRole
+from core.api import HasRole, PathIdsMixin
 from core.workflow_api import add_actions
 
 from . import permissions as perms
 from . import selectors as sel
 from . import serializers as s
 from . import services as svc
-from .models import Negotiation, Term
+from .models import Negotiation, State, Term
 
 ROLES = [Role.UNION_STAFF, Role.UNION_NEGOTIATOR, Role.EMPLOYER_REP, Role.BUREAU_REVIEWER]
 
@@ -33,9 +35,18 @@ def present(neg, user) -> dict:
     return data
 
 
-class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+LIST_PARAMS = [
+    OpenApiParameter("state", OpenApiTypes.STR, enum=State.values, description="only negotiations in this state"),
+    OpenApiParameter("overdue", OpenApiTypes.STR, enum=["1", "true", "0", "false"], description="1: only overdue ones"),
+    OpenApiParameter("due_week", OpenApiTypes.STR, enum=["1", "true", "0", "false"], description="1: only those due within 7 days"),
+]
+
+
+class NegotiationViewSet(PathIdsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Negotiations visible to the caller (others are 404). Writes go through negotiation.services."""
 
+    path_ids = ("term_pk", "draft_pk")
+    may_conflict = True  # every write goes through the runner: a stale version or state, a repeated key
     permission_classes = [HasRole]
     allowed_roles = ROLES
     permission_rule = "roles: staff, negotiator, employer rep, bureau; rows via negotiations_visible_to; actions by the workflow registry's rules"
@@ -67,6 +78,10 @@ class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def _present(self, neg):
         return present(neg, self.request.user)
 
+    @extend_schema(parameters=LIST_PARAMS)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
     @extend_schema(responses=s.NegotiationSerializer)
     def retrieve(self, request, pk=None):
         return Response(self._present(self.get_object()))
@@ -79,9 +94,12 @@ class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=s.NegotiationCreateSerializer, responses={201: s.NegotiationSerializer})
     def create(self, request):
         d = self._input(s.NegotiationCreateSerializer)
+        union = d.get("union")
+        if union is None and request.user.organisation_id is None:  # the system administrator acts for a union
+            raise ValidationError({"union": ["请指定发起协商的基层工会。 Name the proposing union."]})
         neg = svc.negotiation_create(actor=request.user, employer=d["employer"], title=d["title"], headcount=d.get("headcount"),
                                      term_start=d.get("term_start"), term_end=d.get("term_end"),
-                                     submission_key=d.get("submission_key") or None)
+                                     submission_key=d.get("submission_key") or None, **({"union": union} if union else {}))
         return self._done(neg, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.RepresentativesInputSerializer, responses=s.NegotiationSerializer)
@@ -104,7 +122,7 @@ class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(s.TermSerializer(term).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TermReviseSerializer, responses={201: s.TermVersionSerializer})
-    @action(detail=True, methods=["post"], url_path=r"terms/(?P<term_pk>\d+)/revise")
+    @action(detail=True, methods=["post"], url_path=r"terms/(?P<term_pk>[^/]+)/revise")
     def revise_term(self, request, pk=None, term_pk=None):
         neg = self._obj()
         term = Term.objects.filter(negotiation=neg, pk=term_pk).first()
@@ -125,7 +143,7 @@ class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(s.RoundSerializer(r).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.CommentSummarySerializer)
-    @action(detail=True, methods=["get"], url_path=r"drafts/(?P<draft_pk>\d+)/comments")
+    @action(detail=True, methods=["get"], url_path=r"drafts/(?P<draft_pk>[^/]+)/comments")
     def comments(self, request, pk=None, draft_pk=None):
         """Employees' comments on a published draft, grouped by term, with the participation rate (union side)."""
         from .models import PublishedDraft
@@ -148,4 +166,4 @@ class NegotiationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 
 add_actions(NegotiationViewSet, "negotiation", present=lambda view, request, obj, result: present(obj, request.user),
-            response=s.NegotiationSerializer)
+            response=s.NegotiationSerializer, fields={"respond": {"counter_terms": s.CounterTermsField()}})

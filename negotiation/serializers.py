@@ -4,6 +4,16 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import Organisation
+from core.serializers import (
+    BoundedDateField,
+    DateTextField,
+    InputModelSerializer,
+    IntField,
+    NumberField,
+    WholeNumberField,
+    check_no_nul,
+    enum_text,
+)
 
 from .models import ChiefBasis, CongressVote, Negotiation, Representative, Round, Term, TermKind, TermVersion
 
@@ -37,10 +47,10 @@ class TermSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "kind", "title", "current"]
 
 
-class RepresentativeSerializer(serializers.ModelSerializer):
-    side = serializers.CharField(required=False, validators=[_one_of(SIDES)])
+class RepresentativeSerializer(InputModelSerializer):
+    side = enum_text(SIDES, required=False)
     # Issue 15 (集体合同规定 arts. 20–21): the chief's basis and written designation.
-    chief_basis = serializers.CharField(required=False, allow_blank=True, validators=[_one_of([""] + list(ChiefBasis.values))])
+    chief_basis = enum_text(ChiefBasis.values, required=False, allow_blank=True)
 
     class Meta:
         model = Representative
@@ -95,36 +105,115 @@ class NegotiationSerializer(NegotiationListSerializer):
 class NegotiationCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     employer = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.filter(kind=Organisation.Kind.EMPLOYER))
-    headcount = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    term_start = serializers.DateField(required=False, allow_null=True)
-    term_end = serializers.DateField(required=False, allow_null=True)
+    union = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.UNION), required=False, allow_null=True,
+        help_text="the proposing union; a negotiator's own union when omitted (the system administrator names it)",
+    )
+    headcount = IntField(min_value=1, required=False, allow_null=True)
+    term_start = BoundedDateField(required=False, allow_null=True)
+    term_end = BoundedDateField(required=False, allow_null=True)
     submission_key = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+# --- a term's structured content ----------------------------------------------------------------------
+# The services check what the content means (negotiation/rules.py, citing the articles); these check its
+# shape first: a value where the rules expect one, a list of groups, weekdays 1–7. Values keep the type
+# the client sent ("4200" or 4200); keys not named here pass through unchanged.
+class TermGroupSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    headcount = WholeNumberField(required=False, allow_null=True)
+    start_time = serializers.RegexField(r"^([01]?\d|2[0-4]):[0-5]\d$", required=False, allow_blank=True, help_text="HH:MM")
+    end_time = serializers.RegexField(r"^([01]?\d|2[0-4]):[0-5]\d$", required=False, allow_blank=True, help_text="HH:MM")
+    break_minutes = WholeNumberField(required=False, allow_null=True)
+    weekdays = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=7), max_length=7, required=False,
+                                     help_text="1 = Monday … 7 = Sunday")
+    base_pay = NumberField(required=False, allow_null=True)
+    adjust_percent = NumberField(required=False, allow_null=True)
+    adjust_amount = NumberField(required=False, allow_null=True)
+    standby_pay = NumberField(required=False, allow_null=True)
+    new_pay = NumberField(required=False, allow_null=True)
+
+
+class TermDataSerializer(serializers.Serializer):
+    """A term's content. Which keys a kind needs: staggered, pay, rotation, short_hours, standby — start, end,
+    groups; rotation — days_on, days_off; short_hours — daily_hours, weekly_hours, pay_rule; standby —
+    works_during_standby; deferred — original_date, deferred_date, headcount; article — text."""
+
+    start = DateTextField(required=False, allow_null=True)
+    end = DateTextField(required=False, allow_null=True)
+    groups = TermGroupSerializer(many=True, required=False, max_length=200)
+    daily_hours = NumberField(required=False, allow_null=True)
+    weekly_hours = NumberField(required=False, allow_null=True)
+    overtime_daily = NumberField(required=False, allow_null=True)
+    overtime_monthly = NumberField(required=False, allow_null=True)
+    overtime_special_reason = serializers.BooleanField(required=False)
+    approval_number = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    pay_rule = serializers.CharField(required=False, allow_blank=True)
+    days_on = WholeNumberField(required=False, allow_null=True)
+    days_off = WholeNumberField(required=False, allow_null=True)
+    works_during_standby = serializers.BooleanField(required=False)
+    first_cycle_full_pay = serializers.BooleanField(required=False)
+    original_date = DateTextField(required=False, allow_null=True)
+    deferred_date = DateTextField(required=False, allow_null=True)
+    headcount = WholeNumberField(required=False, allow_null=True)
+    text = serializers.CharField(required=False, allow_blank=True)
+
+    def to_internal_value(self, data):
+        validated = super().to_internal_value(data)  # a JSON object with these keys in shape, or a 400
+        check_no_nul(data)
+        out = {**data, **validated}
+        if "groups" in validated:
+            out["groups"] = [{**raw, **dict(g)} for raw, g in zip(data["groups"], validated["groups"])]
+        return out
 
 
 class TermInputSerializer(serializers.Serializer):
-    kind = serializers.CharField(validators=[_one_of(TermKind.values)], help_text="staggered, pay, rotation, short_hours, standby, deferred, article")
+    kind = enum_text(TermKind.values)
     title = serializers.CharField(max_length=120)
-    data = serializers.JSONField()
+    data = TermDataSerializer()
     text = serializers.CharField(required=False, allow_blank=True, default="")
     submission_key = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    expected_version = serializers.IntegerField(required=False)
+    expected_version = IntField(min_value=0, required=False)
 
 
 class TermReviseSerializer(serializers.Serializer):
-    data = serializers.JSONField()
+    data = TermDataSerializer()
     text = serializers.CharField(required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    expected_version = serializers.IntegerField(required=False)
+    expected_version = IntField(min_value=0, required=False)
+
+
+class CounterTermSerializer(serializers.Serializer):
+    data = TermDataSerializer()
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CounterTermsField(serializers.DictField):
+    """The `respond` action's counter-proposals: term id (as text) → {data, text}."""
+
+    default_error_messages = {"bad_key": "条款编号应为整数。 Term ids must be integers."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", CounterTermSerializer())
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "term id → {\"data\": the term's content, \"text\": its wording}")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if any(not str(k).isdigit() or len(str(k)) > 18 for k in value):
+            self.fail("bad_key")
+        return {str(k): {"data": v["data"], "text": v.get("text", "")} for k, v in value.items()}
 
 
 class RepresentativesInputSerializer(serializers.Serializer):
-    side = serializers.CharField(validators=[_one_of(SIDES)])
-    people = RepresentativeSerializer(many=True)
-    expected_version = serializers.IntegerField(required=False)
+    side = enum_text(SIDES)
+    people = RepresentativeSerializer(many=True, max_length=100)
+    expected_version = IntField(min_value=0, required=False)
 
 
-class RoundInputSerializer(serializers.ModelSerializer):
-    chair_side = serializers.CharField(validators=[_one_of(SIDES)])
+class RoundInputSerializer(InputModelSerializer):
+    chair_side = enum_text(SIDES)
     submission_key = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
     class Meta:

@@ -1,16 +1,17 @@
 """API for the notification centre: list, unread count, mark one read, mark all read (own rows only)."""
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import HasRole
+from core.api import HasRole, PathIdsMixin
 
 from . import selectors, services
 from .serializers import MarkedSerializer, NotificationSerializer, UnreadCountSerializer
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(PathIdsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
     permission_classes = [HasRole]
     allowed_roles = None  # any active user; rows are the user's own
@@ -22,6 +23,10 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         if self.request.query_params.get("unread") == "1":
             qs = qs.filter(read_at__isnull=True)
         return qs
+
+    @extend_schema(parameters=[OpenApiParameter("unread", OpenApiTypes.STR, enum=["1"], description="1: unread ones only")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(responses=UnreadCountSerializer)
     @action(detail=False, methods=["get"], url_path="unread-count")
