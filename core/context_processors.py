@@ -1,4 +1,7 @@
-from django.urls import NoReverseMatch, reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
@@ -28,17 +31,37 @@ NAV = [
 ]
 
 
+# (language, script prefix, role, sysadmin) -> [(url, translated label)]: the URLs and labels do not change
+# while the process runs, so every page (the empty one included) stops reversing and translating them.
+_cache: dict[tuple, list[tuple[str, str]]] = {}
+
+
+@receiver(setting_changed)
+def _forget(**kwargs):  # tests that swap the URLconf or languages
+    _cache.clear()
+
+
+def _entries(user) -> list[tuple[str, str]]:
+    key = (get_language(), get_script_prefix(), user.role, bool(user.is_sysadmin))
+    entries = _cache.get(key)
+    if entries is None:
+        entries = []
+        for name, label, roles in NAV:
+            if roles is not None and not (user.is_sysadmin or user.role in roles):
+                continue
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
+            entries.append((url, str(label)))
+        _cache[key] = entries
+    return entries
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav_items": []}
-    items = []
-    for name, label, roles in NAV:
-        if roles is not None and not (user.is_sysadmin or user.role in roles):
-            continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"})
-    return {"nav_items": items}
+    path = request.path
+    return {"nav_items": [{"url": url, "label": label, "active": path.startswith(url) and url != "/"}
+                          for url, label in _entries(user)]}

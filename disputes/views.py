@@ -39,6 +39,9 @@ DUE_FIELDS = [
 LIMITATION_WARN_DAYS = rules.WARN_DAYS["limitation_due"]
 
 
+_PK = 2**31 - 1  # a placeholder id: reverse() once per page, not once per row
+
+
 @role_required(*VIEWERS, description="union staff (region), employer reps (own enterprise), union negotiators (own union)")
 @require_GET
 def dispute_list(request):
@@ -54,14 +57,37 @@ def dispute_list(request):
             "due_within": d["due_within"],
             "overdue": d["overdue"],
         }
-    qs = selectors.dispute_list(request.user, **filters).prefetch_related("claims")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = selectors.dispute_list_page(request.user, after=request.GET.get("after"), before=request.GET.get("before"), **filters)
     today = timezone.localdate()
+    # What each row shows, computed once per request rather than per row in the template: labels translated
+    # once (get_FOO_display rebuilds the lazy choices on each call), the case URL from one reverse().
+    states = {v: str(label) for v, label in form.fields["state"].choices}
+    kinds = {v: str(label) for v, label in form.fields["kind"].choices}
+    url_head, url_tail = reverse("disputes:detail", args=[_PK]).split(str(_PK))
+    soon = today + dt.timedelta(days=7)
+    rows = []
+    for r in page:
+        due = r["next_due"]
+        rows.append({
+            "url": f"{url_head}{r['id']}{url_tail}", "reference": r["reference"], "title": r["title"],
+            "is_collective": r["is_collective"], "employer": r["employer__name"], "region": r["region__name"],
+            "claims": [kinds.get(k, k) for k in r["claim_kinds"]], "state_label": states.get(r["state"], r["state"]),
+            "due": due.isoformat() if due else "", "overdue": bool(due and due < today),
+            "soon": bool(due and today <= due <= soon), "is_open": r["is_open"],
+        })
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
+    # The filter form is written out in the template from these (widgets render every <option> through
+    # the template engine); names, ids and errors are the form's.
+    bound = {name: form[name] for name in form.fields}
     return render(request, "disputes/list.html", {
-        "form": form, "page": page, "today": today, "soon": today + dt.timedelta(days=7), "query": query.urlencode(),
+        "form": form, "page": page, "rows": rows, "today": today, "soon": soon, "query": query.urlencode(),
         "can_open": bool(can_open(request.user)),
+        "choices": {name: [(str(v), str(label)) for v, label in form.fields[name].choices] for name in ("state", "kind", "collective")},
+        "employer_choices": [(str(pk), name) for pk, name in form.fields["employer"].queryset.values_list("pk", "name")],
+        "selected": {name: ("" if f.value() is None else f.value() if name == "overdue" else str(f.value())) for name, f in bound.items()},
+        "errors": {name: f.errors for name, f in bound.items() if f.errors},
     })
 
 

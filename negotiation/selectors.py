@@ -72,7 +72,33 @@ def negotiation_list(actor, *, state=None, employer=None, overdue=False, due_wee
         qs = qs.filter(_due_q(None, today - dt.timedelta(days=1)) | Q(state=State.OVERDUE))
     if due_week:
         qs = qs.filter(_due_q(today, today + dt.timedelta(days=7)))
-    return qs.order_by("-updated_at", "-pk")
+    return qs.order_by(*LIST_ORDER)
+
+
+# The list's order. Every scope's filter column is indexed together with it (migrations/*_list_indexes.py:
+# union / employer / state / none, then updated_at, id), so a page reads ~50 index entries whatever the
+# table's size; the region subtree (the employer's region path, on accounts_region.path's
+# varchar_pattern_ops index) is joined to the ordered index scan.
+LIST_ORDER = ("-updated_at", "-pk")
+
+
+LIST_FIELDS = ("pk", "title", "state", "updated_at", "employer__name", "employer__region__name",
+               *dict.fromkeys(STATES_WITH_DUE.values()))
+
+
+def negotiation_list_page(actor, *, after=None, before=None, **filters):
+    """One page of `negotiation_list` for the list page (keyset, count bounded: two queries however deep).
+
+    Rows are plain dicts of the columns the page shows, not model instances (a negotiation has ~60
+    columns, and the page built four model instances per row), each with `due`: the current due date
+    of the row's state (`Negotiation.current_due`)."""
+    from core.keyset import keyset_page
+
+    page = keyset_page(negotiation_list(actor, **filters).values(*LIST_FIELDS), order=LIST_ORDER, after=after, before=before)
+    for row in page:
+        field = STATES_WITH_DUE.get(row["state"])
+        row["due"] = row[field] if field else None
+    return page
 
 
 def negotiation_detail(actor, pk):
@@ -86,6 +112,18 @@ def terms_of(negotiation):
         .annotate(version_count=Count("versions"))
         .order_by("number")
     )
+
+
+def terms_for_page(negotiation) -> list:
+    """`terms_of` for the detail page, fetched as the negotiation's prefetched `terms` (removed ones too,
+    left out here), so that what else the page asks of `negotiation.terms` unfiltered (the documents
+    panel: are there terms at all?) is answered from memory: one query for both."""
+    from django.db.models import Prefetch, prefetch_related_objects
+
+    prefetch_related_objects([negotiation], Prefetch(
+        "terms", queryset=Term.objects.select_related("current", "current__author").annotate(version_count=Count("versions")).order_by("number"),
+    ))
+    return [t for t in negotiation.terms.all() if not t.is_removed]
 
 
 def cost_rows(negotiation, version: TermVersion, kind: str, wages=None):
@@ -120,9 +158,12 @@ def diff_fields(left: dict | None, right: dict | None):
     return rows
 
 
-def representatives_flagged(negotiation, terms):
-    """Art. 28: workers' representatives are protected; flag standby/rotation terms naming one of them."""
-    names = [r.name for r in negotiation.representatives.all() if r.side == "union"]
+def representatives_flagged(negotiation, terms, representatives=None):
+    """Art. 28: workers' representatives are protected; flag standby/rotation terms naming one of them.
+    `representatives`: the negotiation's, when the caller has them already (no second query)."""
+    if representatives is None:
+        representatives = negotiation.representatives.all()
+    names = [r.name for r in representatives if r.side == "union"]
     flags = {}
     for t in terms:
         if t.kind in ("standby", "rotation") and t.current:

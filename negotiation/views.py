@@ -42,47 +42,80 @@ def _get(request, pk):
 
 
 # --- list and detail --------------------------------------------------------------------------
+_PK = 2**31 - 1  # a placeholder id: reverse() once per page, not once per row
+
+
 @role_required(*ALL, description="roles: staff, negotiator, employer rep, bureau; rows scoped by negotiations_visible_to")
 def negotiation_list(request):
-    form = f.ListFilterForm(request.GET or None, employers=employers_visible_to(request.user))
+    employers = employers_visible_to(request.user)
+    form = f.ListFilterForm(request.GET or None, employers=employers)
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = sel.negotiation_list(
-        request.user, state=filters.get("state"), employer=filters.get("employer"),
+    page = sel.negotiation_list_page(
+        request.user, after=request.GET.get("after"), before=request.GET.get("before"),
+        state=filters.get("state"), employer=filters.get("employer"),
         overdue=filters.get("overdue"), due_week=filters.get("due_week"),
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    # What each row shows, computed here once per request rather than per row in the template: state
+    # labels translated once (get_state_display rebuilds and hashes the lazy choices on every call), the
+    # detail URL from one reverse(), dates formatted in the local time zone as |date would.
+    today = timezone.localdate()
+    state_choices = [(value, str(label)) for value, label in form.fields["state"].choices]
+    labels = dict(state_choices)
+    url_head, url_tail = reverse("negotiation:detail", args=[_PK]).split(str(_PK))
+    tz = timezone.get_current_timezone()
+    rows = [{
+        "url": f"{url_head}{r['pk']}{url_tail}", "title": r["title"], "employer": r["employer__name"],
+        "region": r["employer__region__name"], "state": r["state"], "state_label": labels.get(r["state"], r["state"]),
+        "due": r["due"].isoformat() if r["due"] else "", "overdue": bool(r["due"] and r["due"] < today),
+        "updated": r["updated_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+    } for r in page]
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
+    # The filter form is written out in the template from these (a widget renders each <option> through
+    # the template engine: most of the page's cost before); names and ids are the form's.
     return render(request, "negotiation/list.html", {
-        "form": form, "negotiations": page.object_list, "page": page, "query": query.urlencode(), "today": timezone.localdate(),
+        "form": form, "negotiations": rows, "page": page, "query": query.urlencode(), "today": today,
         "can_create": request.user.is_sysadmin or request.user.has_role(N),
+        "state_choices": state_choices, "employer_choices": list(employers.values_list("pk", "name")),
+        "selected": {"state": str(form["state"].value() or ""), "employer": str(form["employer"].value() or ""),
+                     "overdue": bool(form["overdue"].value()), "due_week": bool(form["due_week"].value())},
     })
+
+
+def _live_context(request, neg):
+    """What negotiation/_live.html shows (state, dates, buttons, timeline): all the live fragment needs."""
+    return {
+        "negotiation": neg,
+        "events": workflow.labelled(audit.history(neg)[:100]),
+        "buttons": workflow.buttons(request.user, neg),
+        "today": timezone.localdate(),
+    }
 
 
 def _detail_context(request, neg):
     user = request.user
     content = sel.draft_content_visible(user, neg)
-    terms = list(sel.terms_of(neg)) if content else []
+    terms = sel.terms_for_page(neg) if content else []
     wages = svc.wage_context(neg.employer.region, neg.term_start or timezone.localdate())
     for t in terms:
         t.cost = sel.cost_rows(neg, t.current, t.kind, wages) if t.current else None
     draft = neg.drafts.order_by("-number").first()
+    representatives = list(neg.representatives.all()) if content else []
     return {
-        "negotiation": neg, "terms": terms, "wages": wages,
-        "representatives": list(neg.representatives.all()) if content else [],
+        **_live_context(request, neg),
+        "terms": terms, "wages": wages,
+        "representatives": representatives,
         "content_hidden": not content,
         "rounds": list(neg.rounds.all()),
         "votes": list(neg.votes.all()[:3]),
         "draft": draft,
-        "events": workflow.labelled(audit.history(neg)[:100]),
-        "buttons": workflow.buttons(user, neg),
         "can_edit_terms": perms.can_edit_terms(user, neg),
         "can_edit_union_reps": perms.can_edit_representatives(user, neg, "union"),
         "can_edit_employer_reps": perms.can_edit_representatives(user, neg, "employer"),
         "can_record_round": perms.can_record_round(user, neg),
         "is_union": bool(perms.is_union_side(user, neg)),
-        "flags": sel.representatives_flagged(neg, terms),
-        "today": timezone.localdate(),
+        "flags": sel.representatives_flagged(neg, terms, representatives) if content else {},
         "documents_panel": _documents_panel_exists(),
     }
 
@@ -107,7 +140,7 @@ def negotiation_detail(request, pk):
 @role_required(*ALL, description="roles: staff, negotiator, employer rep, bureau; object via negotiations_visible_to (404)")
 def live_fragment(request, pk):
     neg = _get(request, pk)
-    return render(request, "negotiation/_live.html", _detail_context(request, neg))
+    return render(request, "negotiation/_live.html", _live_context(request, neg))
 
 
 @role_required(N, description="roles: union negotiator (own union only, checked by the service)")
