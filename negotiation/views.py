@@ -154,7 +154,8 @@ def negotiation_create(request):
         try:
             neg = svc.negotiation_create(
                 actor=request.user, employer=d["employer"], title=d["title"], headcount=d["headcount"],
-                term_start=d["term_start"], term_end=d["term_end"], submission_key=d["submission_key"],
+                term_start=d["term_start"], term_end=d["term_end"], term_confirmed=d.get("term_confirmed", False),
+                submission_key=d["submission_key"],
             )
         except ValidationError as e:
             apply_errors(form, e)
@@ -173,7 +174,8 @@ def representatives_edit(request, pk, side):
         f"{r.name}，{r.position}，{'是' if r.is_chief else '否'}，{'是' if r.is_outsider else '否'}，{r.id_last4}"
         for r in neg.representatives.filter(side=side)
     )
-    form = f.RepresentativesForm(request.POST or None, initial={"people": current, "version": neg.version})
+    chief = neg.representatives.filter(side=side, is_chief=True).first()
+    form = f.RepresentativesForm(request.POST or None, initial={"people": current, "version": neg.version}, side=side, chief=chief)
     if request.method == "POST" and form.is_valid():
         try:
             svc.representatives_set(negotiation=neg, actor=request.user, side=side, people=form.cleaned_data["people"],
