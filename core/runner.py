@@ -22,7 +22,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
-from . import audit, realtime
+from . import audit, realtime, signals
 from . import workflow as registry
 
 
@@ -94,6 +94,7 @@ def _finish(wf, obj, *, actor, name, from_state, reason, data, event, update_fie
         raise Conflict() from None
     audit.record(actor=actor, action=name, obj=obj, from_state=from_state, to_state=obj.state if obj.state != from_state else "",
                  reason=reason, data=data)
+    signals.object_changed.send(sender=type(obj), obj=obj, action=name, from_state=from_state, to_state=obj.state, actor=actor)
     payload = {"id": obj.pk, "state": obj.state, "action": name}
     if hasattr(obj, "version"):
         payload["version"] = obj.version

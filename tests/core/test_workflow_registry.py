@@ -57,3 +57,42 @@ def test_every_api_action_in_schema():
     missing = [f"{wf.name}_{a.name}" for wf in registry.all_workflows() for a in wf.actions.values()
                if a.api and f"{wf.name}_{a.name}" not in ops]
     assert missing == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_object_changed_is_sent_for_a_transition_and_not_kept_on_rollback(world):
+    """Apps follow workflow objects through core.signals.object_changed, sent inside the writing
+    transaction (documents and overview schedule their work on commit from it)."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from core.signals import object_changed
+    from negotiation import services as svc
+    from negotiation.models import State
+    from tests.negotiation.conftest import PAY_TERM, UNION_REPS
+
+    seen = []
+
+    def receiver(sender, obj, action, from_state, to_state, actor, **kw):
+        seen.append((sender.__name__, action, from_state, to_state, actor))
+        transaction.on_commit(lambda: seen.append("committed"))
+
+    object_changed.connect(receiver)
+    try:
+        u = world.users
+        neg = svc.negotiation_create(actor=u.negotiator_a, employer=world.emp_a, title="信号", headcount=10,
+                                     term_start=dt.date(2027, 1, 1), term_end=dt.date(2027, 12, 31))
+        svc.representatives_set(negotiation=neg, actor=u.negotiator_a, side="union", people=UNION_REPS)
+        svc.term_add(negotiation=neg, actor=u.negotiator_a, kind="pay", title="工资", data=PAY_TERM)
+        seen.clear()
+        neg = svc.proposal_submit(negotiation=neg, actor=u.negotiator_a)
+        assert ("Negotiation", "propose", State.DRAFT, State.PROPOSED, u.negotiator_a) in seen
+        assert seen[-1] == "committed"
+        seen.clear()
+        with pytest.raises(RuntimeError), transaction.atomic():
+            svc.negotiation_withdraw(negotiation=neg, actor=u.negotiator_a, reason="撤回")
+            raise RuntimeError
+        assert seen and "committed" not in seen  # sent, but the on-commit work died with the rollback
+    finally:
+        object_changed.disconnect(receiver)
