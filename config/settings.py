@@ -195,7 +195,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "core.api_schema.AutoSchema",
-    "DEFAULT_PARSER_CLASSES": ["core.api_parsers.JSONParser", "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api_parsers.JSONParser", "core.api_parsers.FormParser", "core.api_parsers.MultiPartParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,

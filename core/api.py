@@ -91,10 +91,14 @@ ID_MESSAGE = "请输入有效的编号（正整数）。 Expected a positive int
 
 
 def check_path_id(name: str, raw) -> int:
-    """A path id as an int; anything else (text, a float, null, a number beyond 64 bits) is a 400 naming it."""
+    """A path id as an int. Anything that is not a positive whole number (text, a float, null, 0, -1) is a
+    400 naming it; a whole number beyond the `bigint` key range is simply no such object: a 404, as the
+    pages answer for the same address."""
     text = str(raw)
-    if not re.fullmatch(r"[0-9]{1,19}", text) or not 1 <= int(text) <= ID_MAX:
+    if not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
         raise exceptions.ValidationError({name: [ID_MESSAGE]})
+    if len(text) > 19 or int(text) > ID_MAX:
+        raise exceptions.NotFound()
     return int(text)
 
 

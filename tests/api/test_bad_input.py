@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from accounts.models import Organisation
 from core.models import AuditEvent
 from core.serializers import DATE_MAX
 from negotiation.models import CongressVote, Negotiation, State, Term, TermVersion
@@ -93,7 +94,7 @@ def test_year_9999_in_bodies_is_400_and_creates_nothing(world, api_for, unchange
 
 
 # --- path ids -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("raw", ["null,null", "abc", "1.5", "-1", "0", str(2**64), "%20"])
+@pytest.mark.parametrize("raw", ["null,null", "abc", "1.5", "-1", "0", "%20"])
 def test_a_path_id_that_is_not_an_id_is_400_naming_it(world, api_for, unchanged, raw):
     staff = api_for(world.users.staff_hh)
     bad(unchanged(lambda: staff.post(f"/api/v1/legal-aid/cases/{raw}/route/", {}, format="json")), "id")
@@ -108,6 +109,18 @@ def test_a_path_id_that_is_not_an_id_is_400_naming_it(world, api_for, unchanged,
     negotiator = api_for(world.users.negotiator_a)
     bad(unchanged(lambda: negotiator.post(f"{NEG}{neg.pk}/terms/{raw}/revise/", {"data": {}}, format="json")), "term_pk")
     bad(negotiator.get(f"{NEG}{neg.pk}/drafts/{raw}/comments/"), "draft_pk")
+
+
+@pytest.mark.parametrize("raw", [str(2**63), str(2**64), "9" * 40])
+def test_a_whole_number_beyond_the_key_range_is_404(world, api_for, raw):
+    # A number is a well-formed id; one no row can have is simply not there (the pages answer 404 too).
+    staff = api_for(world.users.staff_hh)
+    for url in (f"/api/v1/legal-aid/cases/{raw}/", f"{NEG}{raw}/", f"/api/v1/disputes/{raw}/",
+                f"/api/v1/documents/{raw}/", f"/api/v1/history/negotiation.negotiation/{raw}/",
+                f"/api/v1/organisations/{raw}/"):
+        r = staff.get(url)
+        assert r.status_code == 404 and r["Content-Type"].startswith("application/json"), (url, r.status_code)
+    assert staff.post(f"/api/v1/legal-aid/cases/{raw}/route/", {}, format="json").status_code == 404
 
 
 def test_path_ids_are_checked_after_the_role_gate(world, api_for):
@@ -189,7 +202,7 @@ def test_extend_coordination_with_a_body_that_is_not_an_object_is_400(world, api
     api = api_for(world.users.bureau_hh)
     r = unchanged(lambda: api.post(f"{NEG}{neg.pk}/extend-coordination/", data=raw, content_type="application/json"))
     body = bad(r)
-    assert set(body) & {"non_field_errors", "detail", "expected_state"}, body
+    assert set(body) & {"non_field_errors", "detail", "expected_state", "reason"}, body
     assert not Negotiation.objects.get(pk=neg.pk).coordination_extended
 
 
@@ -215,7 +228,17 @@ def test_lone_surrogates_in_json_are_400(world, api_for, unchanged):
     api = api_for(world.users.negotiator_a)
     raw = '{"kind": "article", "title": "x\\ud800", "data": {"text": "y"}}'
     r = unchanged(lambda: api.post(f"{NEG}{neg.pk}/terms/", data=raw, content_type="application/json"))
-    bad(r, "detail")
+    bad(r, "title")
+
+
+def test_nul_where_a_related_object_is_named_is_400(world, api_for):
+    # A slug lookup (the organisation's region) took the NUL to PostgreSQL: a DataError, a 500.
+    staff = api_for(world.users.staff_hh)
+    before = Organisation.objects.count()
+    bad(staff.post("/api/v1/organisations/", {"name": "甲", "kind": "employer", "region_code": "15\x00"}, format="json"),
+        "region_code")
+    bad(staff.post("/api/v1/organisations/", {"name": "甲", "kind": "employer", "region_code": "15\x00"}), "region_code")
+    assert Organisation.objects.count() == before
 
 
 def test_nul_in_a_terms_content_is_400(world, api_for, unchanged):

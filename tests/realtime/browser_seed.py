@@ -25,9 +25,10 @@ def run():
         term_start=dt.date(2026, 1, 1), term_end=dt.date(2027, 12, 31),
     )
     svc.representatives_set(negotiation=neg, actor=negotiator, side="union", people=UNION_REPS)
-    svc.representatives_set(negotiation=neg, actor=negotiator, side="employer", people=EMPLOYER_REPS)
     svc.term_add(negotiation=neg, actor=negotiator, kind="pay", title="工资调整", data=PAY_TERM)
     svc.proposal_submit(negotiation=neg, actor=negotiator)
+    # the employer appoints its own side once the proposal has reached it (集体合同规定 art. 21)
+    svc.representatives_set(negotiation=neg, actor=employer, side="employer", people=EMPLOYER_REPS)
 
     cookies = {}
     for name, user in (("negotiator", negotiator), ("employer", employer)):
