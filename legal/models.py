@@ -110,6 +110,11 @@ class FirmProfile(models.Model):
         "core.DeadlineRule", verbose_name=_("答复期限规则"), on_delete=models.PROTECT, default="legal_aid.firm_response", related_name="+"
     )
     last_assigned_at = models.DateTimeField(_("最近一次指派"), null=True, blank=True)
+    # The firm's open cases (offered, accepted or in progress: OPEN_FIRM_STATES), kept by the services in the
+    # same transaction as every offer, withdrawal, decline, timeout and closing (legal.services.load), so a
+    # routing decision reads one row per firm instead of counting every open case. `recount_firm_loads`
+    # (management command) recomputes it from the cases.
+    open_cases = models.PositiveIntegerField(_("在办案件数"), default=0, editable=False)
 
     class Meta:
         ordering = ["organisation__name"]

@@ -14,7 +14,10 @@ Among qualified firms the lowest load ratio (open / capacity) wins; ties go to t
 assignment is longest ago (never assigned = longest), then to the lower id for a stable answer.
 
 `choose_firm` takes plain values and returns the choice with a human-readable explanation; `load_candidates`
-reads them from the database in a fixed number of queries.
+reads them from the database in a fixed number of queries. A firm's open cases are not counted per decision:
+they are the counter on its profile, kept by `legal.services.load` in the same transaction as every offer,
+withdrawal, decline, timeout and closing (issue 14: counting every open case per decision made routing
+quadratic in the number of cases).
 """
 from __future__ import annotations
 
@@ -36,6 +39,7 @@ class FirmInfo:
     open_cases: int
     last_assigned_at: dt.datetime | None
     conflict_employer_ids: frozenset[int] = frozenset()
+    response_rule_id: str = "legal_aid.firm_response"
 
     @property
     def load_ratio(self) -> Fraction:
@@ -119,22 +123,23 @@ def choose_firm(case: CaseInfo, firms: list[FirmInfo]) -> RoutingResult:
 
 
 def load_candidates(case) -> tuple[CaseInfo, list[FirmInfo]]:
-    """Read the routing inputs for `case` (a LegalAidCase) from the database: five flat queries, no model
+    """Read the routing inputs for `case` (a LegalAidCase with its applicant region) from the database in at
+    most three flat queries, whatever the number of cases: the firms with their regions and their open-case
+    counters (one row per firm and region), the firms in conflict with the opposing employer (only when the
+    employer is known), the firms that declined or let this case time out (only for a saved case). No model
     instances (this runs once per routing decision)."""
-    from django.db.models import Count
+    from .models import FirmEngagement, FirmProfile, RoutingAttempt
 
-    from .models import OPEN_FIRM_STATES, FirmEngagement, FirmProfile, LegalAidCase, RoutingAttempt
-
-    rows = list(FirmProfile.objects.values(
-        "organisation_id", "organisation__name", "organisation__is_active", "matters", "capacity", "is_active", "last_assigned_at",
-    ))
-    paths: dict[int, list[str]] = {}
-    for firm_id, path in FirmProfile.regions.through.objects.values_list("firmprofile__organisation_id", "region__path"):
-        paths.setdefault(firm_id, []).append(path)
-    open_cases = dict(
-        LegalAidCase.objects.filter(state__in=OPEN_FIRM_STATES, assigned_firm__isnull=False)
-        .values_list("assigned_firm").annotate(n=Count("pk")).values_list("assigned_firm", "n")
+    rows = FirmProfile.objects.order_by("organisation_id").values_list(
+        "organisation_id", "organisation__name", "organisation__is_active", "matters", "capacity", "is_active",
+        "last_assigned_at", "open_cases", "response_rule_id", "regions__path",
     )
+    by_firm: dict[int, tuple] = {}
+    paths: dict[int, list[str]] = {}
+    for row in rows:
+        by_firm.setdefault(row[0], row)
+        if row[9] is not None:
+            paths.setdefault(row[0], []).append(row[9])
     conflicts: set[int] = set()
     if case.opposing_employer_id:
         conflicts = set(FirmEngagement.objects.filter(employer_id=case.opposing_employer_id, ended_on__isnull=True).values_list("firm_id", flat=True))
@@ -146,17 +151,18 @@ def load_candidates(case) -> tuple[CaseInfo, list[FirmInfo]]:
     employer = frozenset({case.opposing_employer_id}) if case.opposing_employer_id else frozenset()
     firms = [
         FirmInfo(
-            id=r["organisation_id"],
-            name=r["organisation__name"],
-            region_paths=tuple(paths.get(r["organisation_id"], ())),
-            matters=frozenset(r["matters"] or ()),
-            capacity=r["capacity"],
-            active=r["is_active"] and r["organisation__is_active"],
-            open_cases=open_cases.get(r["organisation_id"], 0),
-            last_assigned_at=r["last_assigned_at"],
-            conflict_employer_ids=employer if r["organisation_id"] in conflicts else frozenset(),
+            id=firm_id,
+            name=name,
+            region_paths=tuple(paths.get(firm_id, ())),
+            matters=frozenset(matters or ()),
+            capacity=capacity,
+            active=profile_active and org_active,
+            open_cases=open_cases,
+            last_assigned_at=last,
+            conflict_employer_ids=employer if firm_id in conflicts else frozenset(),
+            response_rule_id=rule_id,
         )
-        for r in rows
+        for firm_id, name, org_active, matters, capacity, profile_active, last, open_cases, rule_id, _path in by_firm.values()
     ]
     info = CaseInfo(
         region_path=case.applicant_region.path,

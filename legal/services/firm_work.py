@@ -13,6 +13,7 @@ from notifications.services import notify
 
 from ..models import CaseDocument, CaseState, LegalAidCase, RoutingAttempt, WorkLogEntry
 from ..permissions import may_assign_lawyer
+from . import load
 from ._common import case_url, pk_of
 
 
@@ -57,7 +58,7 @@ def case_decline(*, actor, case, reason: str, expected_state=None) -> LegalAidCa
         pending.save(update_fields=["outcome", "reason", "responded_at"])
     from .offers import route
 
-    return route(case=locked.pk, actor=None)
+    return route(case=locked.pk, actor=None, release_firm=firm_id)
 
 
 @transaction.atomic
@@ -110,12 +111,15 @@ def document_add(*, actor, case, file=None, upload=None, description: str = "", 
     return doc
 
 
+@transaction.atomic
 def case_close(*, actor, case, outcome: str, amount_recovered=None, expected_state=None) -> LegalAidCase:
-    return run_transition(
+    closed = run_transition(
         model=LegalAidCase, pk=pk_of(case), actor=actor, name="close", expected_state=expected_state or CaseState.IN_PROGRESS,
         kwargs={"outcome": outcome, "amount_recovered": amount_recovered, "at": timezone.now()},
         data={"outcome": outcome, "amount": str(amount_recovered) if amount_recovered is not None else None},
     )
+    load.release(closed.assigned_firm_id)  # the firm's place is free again, in the same transaction
+    return closed
 
 
 def case_record_satisfaction(*, actor, case, score: int, note: str = "", expected_state=None) -> LegalAidCase:

@@ -15,16 +15,17 @@ from core.runner import lock_for, run_transition
 from notifications.services import notify
 
 from .. import routing
-from ..models import CaseState, FirmProfile, LegalAidCase, RoutingAttempt
+from ..models import CaseState, LegalAidCase, RoutingAttempt
 from ..selectors import staff_for_region
+from . import load
 from ._common import case_url, pk_of
 
 
-def _offer(*, case_pk, firm_org: Organisation, actor, action: str | None, explanation: str, override_reason: str = "",
-           now=None) -> LegalAidCase:
-    now = now or timezone.now()
-    profile = FirmProfile.objects.select_for_update().get(organisation=firm_org)
-    due = compute_due(profile.response_rule, now)
+def _offer(*, case_pk, firm: routing.FirmInfo, actor, action: str | None, explanation: str, override_reason: str = "",
+           now) -> LegalAidCase:
+    """Offer the case to `firm`, whose place the caller has already claimed (legal.services.load)."""
+    firm_org = Organisation.objects.get(pk=firm.id)
+    due = compute_due(firm.response_rule_id, now)
     case = run_transition(
         model=LegalAidCase, pk=case_pk, actor=actor, name="offer", action=action, kwargs={"firm": firm_org},
         reason=override_reason or explanation, data={"firm": firm_org.pk, "override": bool(override_reason)},
@@ -33,8 +34,6 @@ def _offer(*, case_pk, firm_org: Organisation, actor, action: str | None, explan
         case=case, firm=firm_org, offered_at=now, response_due=due.due, response_due_explanation=due.explanation,
         explanation=explanation, override_reason=override_reason, offered_by=actor,
     )
-    profile.last_assigned_at = now
-    profile.save(update_fields=["last_assigned_at"])
     admins = firm_org.members.filter(role=Role.FIRM_ADMIN, is_active=True)
     notify(
         recipients=admins, kind="legal.offered", title=_("新的法律援助案件待接受：%(n)s") % {"n": case.number},
@@ -43,19 +42,34 @@ def _offer(*, case_pk, firm_org: Organisation, actor, action: str | None, explan
     return case
 
 
+# A concurrent routing may fill the chosen firm between reading the loads and claiming its place; the
+# decision is then taken again on fresh loads, a bounded number of times.
+_CLAIM_TRIES = 5
+
+
 @transaction.atomic
-def route(*, case, actor=None, now=None, expected_state=None) -> LegalAidCase:
+def route(*, case, actor=None, now=None, expected_state=None, release_firm=None) -> LegalAidCase:
     """Offer an approved case to the best qualified firm; when none qualifies, mark it and alert region staff.
-    `actor=None` is the system (after approval, a decline or a timeout); staff may ask again (action `route`)."""
+    `actor=None` is the system (after approval, a decline or a timeout); staff may ask again (action `route`).
+    `release_firm`: the firm (organisation id) that just lost this case (decline, timeout); its load drops in
+    the same transaction, in a fixed lock order with the firm that gets the case."""
     action = "route" if actor is not None else None
+    now = now or timezone.now()
     locked = lock_for(LegalAidCase, pk_of(case), actor, action=action)
     if locked.state != CaseState.APPROVED:
+        load.release(release_firm)
         return locked
-    info, firms = routing.load_candidates(locked)
-    result = routing.choose_firm(info, firms)
-    if result.firm is not None:
-        return _offer(case_pk=locked.pk, firm_org=Organisation.objects.get(pk=result.firm.id), actor=actor, action=action,
-                      explanation=result.explanation, now=now)
+    for _try in range(_CLAIM_TRIES):
+        info, firms = routing.load_candidates(locked)
+        result = routing.choose_firm(info, firms)
+        if result.firm is None:
+            break
+        claimed = load.move(release_id=release_firm, claim_id=result.firm.id, now=now)
+        release_firm = None
+        if claimed:
+            return _offer(case_pk=locked.pk, firm=result.firm, actor=actor, action=action, explanation=result.explanation,
+                          now=now)
+    load.release(release_firm)
     was_flagged = locked.no_firm_available
     routed = run_transition(
         model=LegalAidCase, pk=locked.pk, actor=actor, name="mark_unroutable", action=action, reason=result.explanation,
@@ -89,20 +103,25 @@ def route_override(*, actor, case, firm: Organisation, reason: str, expected_sta
         hard.append(_("正在代理对方用人单位（利益冲突）"))
     if hard:
         raise ValidationError({"firm": _("不能指定该律所：%(why)s") % {"why": "；".join(hard)}})
+    now = timezone.now()
+    released = None
     if locked.state == CaseState.OFFERED:
         if locked.assigned_firm_id == firm.pk:
             raise ValidationError({"firm": _("案件已推送给该律所。")})
         RoutingAttempt.objects.filter(case=locked, outcome=RoutingAttempt.Result.PENDING).update(
-            outcome=RoutingAttempt.Result.WITHDRAWN, responded_at=timezone.now(), reason=reason
+            outcome=RoutingAttempt.Result.WITHDRAWN, responded_at=now, reason=reason
         )
+        released = locked.assigned_firm_id
         run_transition(model=LegalAidCase, pk=locked.pk, actor=actor, name="withdraw_offer", action="route_override",
                        expected_state=expected_state, reason=reason)
         expected_state = None
     explanation = _("工作人员人工指定：%(desc)s。") % {"desc": routing.describe(chosen)}
     if problems:
         explanation += _("（未满足的规则：%(p)s）") % {"p": "；".join(problems)}
-    return _offer(case_pk=locked.pk, firm_org=firm, actor=actor, action="route_override", explanation=explanation,
-                  override_reason=reason)
+    # staff may override capacity: the place is taken whatever the load (the explanation says so)
+    load.move(release_id=released, claim_id=firm.pk, now=now, within_capacity=False)
+    return _offer(case_pk=locked.pk, firm=chosen, actor=actor, action="route_override", explanation=explanation,
+                  override_reason=reason, now=now)
 
 
 @transaction.atomic
@@ -124,4 +143,4 @@ def case_time_out(*, case, today: dt.date, now=None) -> LegalAidCase | None:
     pending.outcome, pending.responded_at = RoutingAttempt.Result.TIMED_OUT, now or timezone.now()
     pending.reason = _("超过答复期限")
     pending.save(update_fields=["outcome", "reason", "responded_at"])
-    return route(case=locked.pk, actor=None, now=now)
+    return route(case=locked.pk, actor=None, now=now, release_firm=firm_id)
