@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "documents",
     "notifications",
     "overview",
+    "worklist",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ api_v1 = [
     path("documents/", include("documents.api_urls")),
     path("stats/", include("overview.api_urls")),
     path("notifications/", include("notifications.api_urls")),
+    path("todo/", include("worklist.api_urls")),
 ]
 
 urlpatterns = [

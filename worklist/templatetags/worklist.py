@@ -1,0 +1,17 @@
+from django import template
+
+from ..labels import WORKFLOW_LABELS
+from ..todo import items_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("worklist/_todo.html", takes_context=True)
+def todo_list(context):
+    """The 工作台's list: what waits for the signed-in person (worklist.todo)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    items = items_for(user)
+    for i in items:
+        i.kind = WORKFLOW_LABELS.get(i.workflow, i.workflow)
+    return {"items": items}
