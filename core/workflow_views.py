@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from . import workflow as registry
+from .forms import bound_dates
 from .permissions import role_required
 from .runner import Conflict
 
@@ -63,7 +64,7 @@ def build_form(action: registry.Action, *, data=None, files=None, actor=None, ob
         kwargs["actor"] = actor
     if "obj" in params:
         kwargs["obj"] = obj
-    form = cls(data=data, files=files, **kwargs)
+    form = bound_dates(cls(data=data, files=files, **kwargs))  # dates within the API's bound (core.forms)
     if "expected_state" not in form.fields:
         form.fields["expected_state"] = forms.CharField(widget=forms.HiddenInput, required=False)
     if obj is not None:
