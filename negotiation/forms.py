@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from core.forms import DateBoundMixin
 
 from .models import EMPLOYER_BASES, UNION_BASES, ChiefBasis, TermKind
 
@@ -33,20 +34,25 @@ TERM_CONFIRM_LABEL = _("双方确认：合同期限超出一般1至3年")
 TERM_CONFIRM_HELP = _("集体合同规定第38条规定期限“一般为1至3年”；期限在此之外时须勾选确认，否则不能保存。")
 
 
-class NegotiationForm(KeyedForm):
+class NegotiationForm(DateBoundMixin, KeyedForm):
     title = forms.CharField(label=_("协商事项"), max_length=200, initial=_("专项集体合同（工资与工时）"))
+    union = forms.ModelChoiceField(label=_("发起协商的基层工会"), queryset=Organisation.objects.none())
     employer = forms.ModelChoiceField(label=_("用人单位"), queryset=Organisation.objects.none())
     headcount = forms.IntegerField(label=_("覆盖职工人数"), min_value=1, required=False)
     term_start = forms.DateField(label=_("合同期限起"), required=False, widget=DATE)
     term_end = forms.DateField(label=_("合同期限止"), required=False, widget=DATE, help_text=TERM_HELP)
     term_confirmed = forms.BooleanField(label=TERM_CONFIRM_LABEL, required=False, help_text=TERM_CONFIRM_HELP)
 
-    def __init__(self, *args, employers=None, **kwargs):
+    def __init__(self, *args, employers=None, unions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["employer"].queryset = employers if employers is not None else Organisation.objects.none()
+        if unions is None:  # a negotiator proposes for their own union; the administrator (no union) names one
+            del self.fields["union"]
+        else:
+            self.fields["union"].queryset = unions
 
 
-class NegotiationEditForm(forms.Form):
+class NegotiationEditForm(DateBoundMixin, forms.Form):
     title = forms.CharField(label=_("协商事项"), max_length=200)
     headcount = forms.IntegerField(label=_("覆盖职工人数"), min_value=1, required=False)
     term_start = forms.DateField(label=_("合同期限起"), required=False, widget=DATE)
@@ -64,7 +70,7 @@ class NegotiationEditForm(forms.Form):
 YES = {"是", "首席", "y", "yes", "1", "true", "√", "外聘"}
 
 
-class RepresentativesForm(forms.Form):
+class RepresentativesForm(DateBoundMixin, forms.Form):
     """One side's list; the chief's basis (arts. 20–21) in the fields below the list. `side` limits the
     basis choices; `chief` (the current chief representative) fills them in."""
 
@@ -278,7 +284,7 @@ class ResponseForm(forms.Form):
         return out
 
 
-class RoundForm(KeyedForm):
+class RoundForm(DateBoundMixin, KeyedForm):
     held_on = forms.DateField(label=_("会议日期"), widget=DATE)
     location = forms.CharField(label=_("地点"), required=False)
     chair_side = forms.ChoiceField(label=_("主持方（双方首席代表轮流主持）"), choices=[("union", _("职工方")), ("employer", _("用人单位方"))])
