@@ -159,11 +159,14 @@ def _legal_candidates(qs, actor, today):
 
 
 def _legal_mine(actor, case) -> bool:
-    """A firm's lawyers may all work on its cases (the rule); the list shows a lawyer the cases assigned to them."""
+    """A firm's lawyers may all work on its cases (the rule); the list shows a lawyer the cases assigned to them,
+    and the firm's admin the cases waiting for the firm's answer or for a lawyer (then it is the lawyer's work)."""
     from accounts.models import Role
 
     if actor.role == Role.LAWYER:
         return case.assigned_lawyer_id == actor.pk
+    if actor.role == Role.FIRM_ADMIN:  # the firm's work is to answer the offer and assign a lawyer
+        return case.state in ("offered", "accepted")
     return True
 
 
