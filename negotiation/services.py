@@ -156,6 +156,8 @@ def negotiation_create(
         raise PermissionDenied(_("只有工会协商代表可以发起集体协商。"))
     if union is None:
         union = actor.organisation
+    if union is None:  # the system administrator belongs to no union: they name one
+        raise ValidationError({"union": _("请指定发起协商的基层工会。")})
     if not actor.is_sysadmin and union.pk != actor.organisation_id:
         raise PermissionDenied(_("只能以本工会名义发起协商。"))
     if union.kind != Organisation.Kind.UNION:

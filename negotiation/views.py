@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
-from accounts.scoping import employers_visible_to
+from accounts.models import Organisation, Role
+from accounts.scoping import employers_visible_to, organisations_visible_to
 from core import audit
 from core.permissions import public, role_required
 from core.runner import Conflict
@@ -148,14 +148,16 @@ def negotiation_create(request):
     employers = employers_visible_to(request.user)
     if request.user.organisation and request.user.organisation.employer_id:
         employers = employers.filter(pk=request.user.organisation.employer_id)
-    form = f.NegotiationForm(request.POST or None, employers=employers)
+    # A user without an organisation (the system administrator) names the proposing union.
+    unions = None if request.user.organisation_id else organisations_visible_to(request.user).filter(kind=Organisation.Kind.UNION)
+    form = f.NegotiationForm(request.POST or None, employers=employers, unions=unions)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             neg = svc.negotiation_create(
                 actor=request.user, employer=d["employer"], title=d["title"], headcount=d["headcount"],
                 term_start=d["term_start"], term_end=d["term_end"], term_confirmed=d.get("term_confirmed", False),
-                submission_key=d["submission_key"],
+                submission_key=d["submission_key"], union=d.get("union"),
             )
         except ValidationError as e:
             apply_errors(form, e)
