@@ -9,9 +9,14 @@ from django.utils.translation import gettext_lazy as _
 STALE_AFTER_SECONDS = 15 * 60
 
 
+def content_path(sha256: str) -> str:
+    """Where a PDF with this sha256 is stored: by content, so identical renders share one file."""
+    return f"documents/sha256/{sha256[:2]}/{sha256}.pdf"
+
+
 def document_upload_to(instance, filename):
     # Generated names only; never the user's text. Stored under MEDIA_ROOT, served by a view.
-    return f"documents/{instance.kind}/{instance.pk or 'new'}-{instance.sha256[:16] or 'pending'}.pdf"
+    return content_path(instance.sha256) if instance.sha256 else f"documents/{instance.kind}/pending.pdf"
 
 
 class GeneratedDocument(models.Model):
@@ -38,6 +43,9 @@ class GeneratedDocument(models.Model):
     doc_date = models.DateField(_("文书日期"), null=True, blank=True)
     code = models.CharField(_("验证码"), max_length=20, blank=True, db_index=True)
     template_version = models.CharField(_("模板版本"), max_length=40, blank=True)
+    # sha256 of what the render was made from (kind, template version, the builder's data as the template
+    # prints it, the PDF stylesheet): the same fingerprint is the same document, served without a render.
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     size = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)

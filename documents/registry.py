@@ -44,6 +44,16 @@ panel all look objects up through here (404 otherwise, never 403).
 
 `owner`/`targets` let a kind live on another object's page: minutes are about one round, but are
 listed on the negotiation's panel. Default: the object is its own owner.
+
+`render_on(action, from_state, to_state)` names the workflow changes that make the document final
+(the agreement: signed, filed, effective): documents follows core.signals.object_changed and queues
+one render on commit (none on rollback), in the background (documents.tasks.dispatch).
+
+Unchanged documents are not rendered twice: a render's fingerprint is the sha256 of the kind, its
+template version, the stylesheet and the draft HTML (the builder's data as the template prints it,
+before the verification code is added). A request whose fingerprint matches a finished render gets
+that render back; files are stored by their sha256 (documents/sha256/ab/abcd….pdf), so identical
+renders share one file.
 """
 from __future__ import annotations
 
@@ -98,6 +108,10 @@ class DocumentKind:
     on_download: Callable[[Any, Any], None] | None = None
     # Objects whose document the demo data renders (documents.demo.seed); None: none.
     demo_objects: Callable[[], Iterable[Model]] | None = None
+    # The changes that make the document final, as core.signals.object_changed reports them on the kind's
+    # object: (action, from_state, to_state) -> bool. Such a change queues a render on commit
+    # (documents.apps), so the first person to ask finds it ready. None: rendered on request only.
+    render_on: Callable[[str, str, str], bool] | None = None
 
     @property
     def owner_label(self) -> str:

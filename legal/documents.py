@@ -75,4 +75,6 @@ def register():
         visible_to=letter_visible_to,
         applies=lambda case: Decision(case.state in LETTER_STATES and case.assigned_lawyer_id is not None, "尚未指派律师"),
         on_download=audit_firm_download,
+        # The letter names the lawyer: final once one is assigned (and again when another is).
+        render_on=lambda action, from_state, to_state: action == "assign_lawyer",
     ))

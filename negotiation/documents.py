@@ -258,6 +258,23 @@ def signed_for_demo():
     return Negotiation.objects.filter(terms__isnull=False, signed_on__isnull=False).distinct().order_by("pk")[:3]
 
 
+# The changes that make a document final (core.signals.object_changed: action, from_state, to_state):
+# documents queues its render on commit, so it is ready before anyone asks.
+AGREEMENT_FINAL_ACTIONS = {"sign", "file", "take_effect", "no_objection"}  # signed, filed, effective
+
+
+def agreement_final(action, from_state, to_state) -> bool:
+    return action in AGREEMENT_FINAL_ACTIONS and from_state != to_state
+
+
+def proposal_final(action, from_state, to_state) -> bool:
+    return action == "propose"
+
+
+def response_final(action, from_state, to_state) -> bool:
+    return action in ("accept", "refuse")
+
+
 def register() -> None:
     """Register the negotiation document kinds (called from NegotiationConfig.ready()).
 
@@ -266,15 +283,15 @@ def register() -> None:
     neg = "negotiation.negotiation"
     registry.register(registry.DocumentKind(
         key="agreement", label="集体合同文本", model=neg, template_version="agreement-1",
-        build=build_agreement, applies=agreement_applies, demo_objects=signed_for_demo,
+        build=build_agreement, applies=agreement_applies, demo_objects=signed_for_demo, render_on=agreement_final,
     ))
     registry.register(registry.DocumentKind(
         key="proposal", label="要约书", model=neg, template_version="proposal-1",
-        build=build_proposal, applies=proposal_applies,
+        build=build_proposal, applies=proposal_applies, render_on=proposal_final,
     ))
     registry.register(registry.DocumentKind(
         key="response", label="应约书", model=neg, template_version="response-1",
-        build=build_response, applies=response_applies,
+        build=build_response, applies=response_applies, render_on=response_final,
     ))
     registry.register(registry.DocumentKind(
         key="minutes", label="协商会议纪要", model="negotiation.round", template_version="minutes-1",

@@ -40,3 +40,27 @@ def _eager_celery():
     app.conf.update({k: True for k in keys})
     yield
     app.conf.update(old)
+
+
+@pytest.fixture(autouse=True)
+def _renders_inline(settings):
+    """Queued renders run inline on commit (documents.tasks.dispatch), so tests see the result at once."""
+    settings.DOCUMENTS_RENDER = "sync"
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """The WeasyPrint renders performed (documents.services.html_to_pdf calls), with the thread of each."""
+    import threading
+
+    from documents import services
+
+    calls = []
+    real = services.html_to_pdf
+
+    def counting(html, **kw):
+        calls.append(threading.get_ident())
+        return real(html, **kw)
+
+    monkeypatch.setattr(services, "html_to_pdf", counting)
+    return calls
