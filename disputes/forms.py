@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import employers_visible_to
+from core.forms import DateBoundMixin
 
 from .models import ClaimKind, Outcome, State
 
@@ -20,7 +21,7 @@ def _negotiations_for(actor):
     return negotiations_visible_to(actor)
 
 
-class DisputeOpenForm(forms.Form):
+class DisputeOpenForm(DateBoundMixin, forms.Form):
     employer = forms.ModelChoiceField(label=_("用人单位"), queryset=None)
     title = forms.CharField(label=_("案由"), max_length=200)
     is_collective = forms.BooleanField(label=_("集体争议（十人以上，有共同请求）"), required=False)
@@ -66,7 +67,7 @@ class DisputeOpenForm(forms.Form):
         return rows
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(DateBoundMixin, forms.Form):
     kind = forms.ChoiceField(label=_("请求类型"), choices=[("", "—")] + list(ClaimKind.choices), required=False)
     amount = forms.DecimalField(label=_("金额（元）"), max_digits=12, decimal_places=2, min_value=0, required=False)
     period_start = forms.DateField(label=_("期间起"), required=False, widget=DATE)
@@ -111,7 +112,7 @@ class EvidenceForm(forms.Form):
 # API input of each action is derived from its form (core.workflow_api) ------------------------------
 
 
-class _Base(forms.Form):
+class _Base(DateBoundMixin, forms.Form):
     expected_state = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, obj=None, actor=None, **kwargs):
