@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Region, Role, User
 from accounts.scoping import employers_visible_to, regions_visible_to
+from core.forms import DateBoundMixin
 from core.validators import validate_id_number
 
 from .models import Consultation, FirmProfile, LegalAidCase, Matter, Outcome, WorkLogEntry
@@ -10,7 +11,7 @@ from .models import Consultation, FirmProfile, LegalAidCase, Matter, Outcome, Wo
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class ConsultationForm(forms.ModelForm):
+class ConsultationForm(DateBoundMixin, forms.ModelForm):
     class Meta:
         model = Consultation
         fields = ["received_at", "channel", "caller_name", "caller_phone", "region", "topic", "summary", "advice", "follow_up", "follow_up_due"]
@@ -26,7 +27,7 @@ class ConsultationForm(forms.ModelForm):
         self.fields["region"].queryset = regions_visible_to(actor)
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(DateBoundMixin, forms.ModelForm):
     class Meta:
         model = LegalAidCase
         fields = [
@@ -95,7 +96,7 @@ class AssignForm(forms.Form):
             self.fields["lawyer"].widget.choices = [("", "---------")] + [(u.pk, str(u)) for u in own]
 
 
-class WorkLogForm(forms.ModelForm):
+class WorkLogForm(DateBoundMixin, forms.ModelForm):
     next_steps = forms.CharField(label=_("下一步工作"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     class Meta:
