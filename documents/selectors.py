@@ -43,11 +43,25 @@ def panel_rows(owner_obj, actor) -> list[dict]:
                     "target": target,
                     "latest": latest,
                     "done": latest_done,
+                    # pending/rendering only while a render really is queued or running (a lost one is
+                    # "failed" once stale); a finished render is shown as done even if it is the newest row
                     "busy": bool(latest and latest.is_busy and not latest.is_stale),
+                    "status": (latest.status if latest and latest.is_busy and not latest.is_stale else ""),
                     "failed": latest if latest and (latest.status == GeneratedDocument.Status.FAILED or latest.is_stale) else None,
                     "can_generate": bool(can),
                     "reason": "" if can else (getattr(applies, "reason", "") or getattr(can, "reason", "")),
-                    "older": [d for d in mine if d.status == GeneratedDocument.Status.DONE and d is not latest_done][:5],
+                    "older": _distinct_older(mine, latest_done),
                 }
             )
     return rows
+
+
+def _distinct_older(mine, latest_done) -> list:
+    """Earlier finished versions, one per distinct file (a reused render is not a version)."""
+    seen = {latest_done.sha256} if latest_done else set()
+    out = []
+    for d in mine:
+        if d.status == GeneratedDocument.Status.DONE and d.sha256 not in seen:
+            seen.add(d.sha256)
+            out.append(d)
+    return out[:5]

@@ -194,6 +194,7 @@ def document_request(*, kind: registry.DocumentKind, obj, actor) -> GeneratedDoc
         log.warning("documents: fingerprint of %s %s failed", kind.key, obj.pk, exc_info=True)
         done = None
     if done is not None:
+        done.reused = True  # nothing changed since this render: no new row, no render
         return done
     doc = _new_row(kind, obj, actor)
     _queue(doc)

@@ -32,12 +32,19 @@ def generate(request, kind, pk):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return _back(request, "core:home")
-    if doc.status == GeneratedDocument.Status.DONE:
+    reused = getattr(doc, "reused", False)
+    if not reused:
+        doc.refresh_from_db()  # the render may have run on commit (inline mode): say what is true now
+    if reused:
+        messages.success(request, _("文书内容未变，已是最新版本：%(title)s") % {"title": doc.title})
+    elif doc.status == GeneratedDocument.Status.DONE:
         messages.success(request, _("文书已生成：%(title)s") % {"title": doc.title})
     elif doc.status == GeneratedDocument.Status.FAILED:
         messages.error(request, _("文书生成失败，请重试。"))
-    else:
+    elif doc.status == GeneratedDocument.Status.RENDERING:
         messages.info(request, _("文书正在生成，完成后此处会自动更新。"))
+    else:
+        messages.info(request, _("文书已排队生成，完成后此处会自动更新。"))
     return _back(request, "core:home")
 
 
