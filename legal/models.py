@@ -399,7 +399,11 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @transition(field=state, source=CaseState.APPROVED, target=CaseState.OFFERED)
     def offer(self, *, firm):
-        self.assigned_firm = firm
+        """`firm`: the Organisation or its id (routing knows only the id: no query for the row)."""
+        if isinstance(firm, int):
+            self.assigned_firm_id = firm
+        else:
+            self.assigned_firm = firm
         self.no_firm_available = False
 
     @transition(field=state, source=CaseState.APPROVED, target=CaseState.APPROVED)

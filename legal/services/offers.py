@@ -6,10 +6,12 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Organisation, Role
+from accounts.models import Organisation, Role, User
+from core.models import DeadlineRule
 from core.deadlines import compute_due
 from core.runner import lock_for, run_transition
 from notifications.services import notify
@@ -24,17 +26,17 @@ from ._common import case_url, pk_of
 def _offer(*, case_pk, firm: routing.FirmInfo, actor, action: str | None, explanation: str, override_reason: str = "",
            now) -> LegalAidCase:
     """Offer the case to `firm`, whose place the caller has already claimed (legal.services.load)."""
-    firm_org = Organisation.objects.get(pk=firm.id)
-    due = compute_due(firm.response_rule_id, now)
+    rule = DeadlineRule(**firm.response_rule) if firm.response_rule else firm.response_rule_id
+    due = compute_due(rule, now)
     case = run_transition(
-        model=LegalAidCase, pk=case_pk, actor=actor, name="offer", action=action, kwargs={"firm": firm_org},
-        reason=override_reason or explanation, data={"firm": firm_org.pk, "override": bool(override_reason)},
+        model=LegalAidCase, pk=case_pk, actor=actor, name="offer", action=action, kwargs={"firm": firm.id},
+        reason=override_reason or explanation, data={"firm": firm.id, "override": bool(override_reason)},
     )
     RoutingAttempt.objects.create(
-        case=case, firm=firm_org, offered_at=now, response_due=due.due, response_due_explanation=due.explanation,
+        case=case, firm_id=firm.id, offered_at=now, response_due=due.due, response_due_explanation=due.explanation,
         explanation=explanation, override_reason=override_reason, offered_by=actor,
     )
-    admins = firm_org.members.filter(role=Role.FIRM_ADMIN, is_active=True)
+    admins = User.objects.filter(organisation_id=firm.id, role=Role.FIRM_ADMIN, is_active=True)
     notify(
         recipients=admins, kind="legal.offered", title=_("新的法律援助案件待接受：%(n)s") % {"n": case.number},
         body=_("请在 %(due)s 前接受或拒绝。") % {"due": due.due}, url=case_url(case), obj=case,
@@ -55,10 +57,17 @@ def route(*, case, actor=None, now=None, expected_state=None, release_firm=None)
     the same transaction, in a fixed lock order with the firm that gets the case."""
     action = "route" if actor is not None else None
     now = now or timezone.now()
-    locked = lock_for(LegalAidCase, pk_of(case), actor, action=action)
+    if actor is None:
+        # The system: lock the row and read only what routing needs (no scope, no rule: as lock_for(actor=None)).
+        locked = (LegalAidCase.objects.select_for_update(of=("self",)).filter(pk=pk_of(case))
+                  .only("pk", "state", "matter", "opposing_employer_id", "applicant_region_id", "no_firm_available").first())
+        if locked is None:
+            raise Http404
+    else:
+        locked = lock_for(LegalAidCase, pk_of(case), actor, action=action)
     if locked.state != CaseState.APPROVED:
         load.release(release_firm)
-        return locked
+        return LegalAidCase.objects.get(pk=locked.pk) if actor is None else locked
     for _try in range(_CLAIM_TRIES):
         info, firms = routing.load_candidates(locked)
         result = routing.choose_firm(info, firms)
