@@ -1,33 +1,84 @@
-"""Legal-aid routing benchmark: 10,000 approved applications routed across 50 partner firms.
+"""Legal-aid routing benchmark: N approved applications routed across 50 partner firms (issue 14).
 
-    .venv/bin/python bench/routing_bench.py [--cases 10000] [--firms 50] [--seed 7]
+    .venv/bin/python bench/routing_bench.py [--cases 10000] [--firms 50] [--seed 7] [--db postgres|sqlite] [--uniform]
 
-Builds its data in a throw-away SQLite database (SQLITE_PATH in a temp dir, migrated here), so the dev
-database (and any shared PostgreSQL) is never touched. Firms serve 1–3 leagues (a few the whole region),
-cover random subsets of the art. 31 matters, have capacities 150–350, and 5 % hold an open engagement for
-some employer (conflict). Each application is routed with the real service (`legal.services.route`:
-load candidates → pure choice → run_transition → RoutingAttempt → notify), one transaction per case.
+`--db postgres` (default) creates a throw-away database on PostgreSQL at 127.0.0.1:5432 (user postgres; env
+BENCH_PG_URL to change) and drops it afterwards; `--db sqlite` uses a temporary SQLite file. The dev database
+and the shared test databases are never touched. Firms serve 1–3 leagues (every tenth the whole region),
+cover random subsets of the art. 31 matters (always pay), have capacities 150–350, and 5 % hold an open
+engagement for some employer (conflict). `--uniform`: every firm serves the whole region and every matter
+(data where capacity allows an even spread). Each application is routed with the real service
+(`legal.services.route`: load candidates → pure choice → run_transition → RoutingAttempt → notify), one
+transaction per case.
 
-Prints: time per routing decision (mean, median, p95, max) for the whole service and for the pure choice
-alone, queries per decision, and the resulting load spread (max/min load ratio over firms that
-received cases, and over all firms).
+Prints, with the load average beside the timings: time per routing decision (mean, median, p95, max; and
+the median of the first and the last tenth, to show whether it grows with the number of open cases),
+queries per decision, the pure choice alone, the resulting load spread (max/min load ratio over firms that
+received cases and over all firms), and why each unroutable case found no firm.
+
+Before/after: run this same file from an export of an older commit (`git archive <rev> | tar -x -C DIR`,
+copy this file into DIR/bench/), it only uses services.route, routing.load_candidates and the models.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _throwaway import setup_django  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
-TMP = setup_django("routing-bench-")
+ap = argparse.ArgumentParser()
+ap.add_argument("--cases", type=int, default=10_000)
+ap.add_argument("--firms", type=int, default=50)
+ap.add_argument("--seed", type=int, default=7)
+ap.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
+ap.add_argument("--uniform", action="store_true", help="every firm serves the whole region and every matter")
+ARGS = ap.parse_args()
+
+PG_DB = None
+TMP = tempfile.TemporaryDirectory(prefix="routing-bench-")
+os.environ["MEDIA_ROOT"] = str(Path(TMP.name) / "media")
+if ARGS.db == "postgres":
+    import psycopg
+
+    base = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+    PG_DB = f"routing_bench_{os.getpid()}"
+    with psycopg.connect(base + "/postgres", autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{PG_DB}"')
+    os.environ["DATABASE_URL"] = f"{base}/{PG_DB}"
+    os.environ["DB_POOL"] = "0"
+else:
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["SQLITE_PATH"] = str(Path(TMP.name) / "bench.sqlite3")
+os.environ.pop("REDIS_URL", None)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(ROOT))
+import django  # noqa: E402
+
+django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+
+def drop_pg():
+    if PG_DB:
+        import psycopg
+
+        connection.close()
+        with psycopg.connect(os.environ["BENCH_PG_URL"] + "/postgres" if "BENCH_PG_URL" in os.environ
+                             else "postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{PG_DB}"')
+
+
+def load():
+    return "load avg %.2f %.2f %.2f" % os.getloadavg()
 
 
 def pct(values, p):
@@ -36,11 +87,7 @@ def pct(values, p):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cases", type=int, default=10_000)
-    ap.add_argument("--firms", type=int, default=50)
-    ap.add_argument("--seed", type=int, default=7)
-    args = ap.parse_args()
+    args = ARGS
     rnd = random.Random(args.seed)
 
     call_command("migrate", verbosity=0)
@@ -63,13 +110,13 @@ def main():
     matters = list(Matter.values)
     profiles = FirmProfile.objects.bulk_create(
         FirmProfile(organisation=f, capacity=rnd.randint(150, 350),
-                    matters=sorted(set(rnd.sample(matters, rnd.randint(2, len(matters)))) | {"pay"}))
+                    matters=matters if args.uniform else sorted(set(rnd.sample(matters, rnd.randint(2, len(matters)))) | {"pay"}))
         for f in firms
     )
     through = FirmProfile.regions.through
     links = []
     for i, p in enumerate(profiles):
-        served = [province] if i % 10 == 0 else rnd.sample(leagues, rnd.randint(1, 3))
+        served = [province] if i % 10 == 0 or args.uniform else rnd.sample(leagues, rnd.randint(1, 3))
         links += [through(firmprofile_id=p.pk, region_id=r.pk) for r in served]
     through.objects.bulk_create(links)
     FirmEngagement.objects.bulk_create(
@@ -90,8 +137,8 @@ def main():
         for i in range(args.cases)
     )
     ids = list(LegalAidCase.objects.order_by("pk").values_list("pk", flat=True))
-    print(f"data: {len(ids)} approved cases, {len(firms)} firms (total capacity {sum(p.capacity for p in profiles)}), "
-          f"{len(counties)} county regions, {len(employers)} employers")
+    print(f"data ({connection.vendor}{', uniform' if args.uniform else ''}): {len(ids)} approved cases, {len(firms)} firms "
+          f"(total capacity {sum(p.capacity for p in profiles)}), {len(counties)} county regions, {len(employers)} employers")
 
     # Pure choice alone, on a snapshot of the inputs (no writes).
     sample = LegalAidCase.objects.select_related("applicant_region").get(pk=ids[0])
@@ -101,17 +148,17 @@ def main():
         routing.choose_firm(info, firm_infos)
     pure_us = (time.perf_counter() - t) / 2000 * 1e6
 
-    from django.conf import settings
-
-    settings.DEBUG = True  # count queries
-    times, queries = [], []
+    times, cpu, queries = [], [], []
+    start_load = load()
     for pk in ids:
-        reset_queries()
-        t = time.perf_counter()
-        services.route(case=pk, actor=None)
-        times.append(time.perf_counter() - t)
-        queries.append(len(connection.queries))
-    settings.DEBUG = False
+        with CaptureQueriesContext(connection) as ctx:
+            t, c = time.perf_counter(), time.process_time()
+            services.route(case=pk, actor=None)
+            times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
+        # statements sent, without BEGIN/COMMIT/SAVEPOINT bookkeeping
+        queries.append(sum(1 for q in ctx.captured_queries if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))))
+    end_load = load()
 
     from django.db.models import Count, Q
 
@@ -123,19 +170,58 @@ def main():
     ratios = [(o / c, n, o, c) for n, o, c in loads]
     used = [r for r in ratios if r[2] > 0]
     ms = [x * 1000 for x in times]
+    tenth = max(1, len(ms) // 10)
     print(f"routed: {states}")
-    print(f"time per routing decision (full service, SQLite): mean {statistics.mean(ms):.2f} ms, median {statistics.median(ms):.2f} ms, "
-          f"p95 {pct(ms, 95):.2f} ms, max {max(ms):.2f} ms; total {sum(times):.1f} s")
-    print(f"queries per decision: median {statistics.median(queries):.0f}, max {max(queries)}")
-    print(f"pure choice only (50 firms, inputs in memory): {pure_us:.1f} µs per decision")
+    print(f"time per routing decision (full service, {connection.vendor}): mean {statistics.mean(ms):.2f} ms, "
+          f"median {statistics.median(ms):.2f} ms, p95 {pct(ms, 95):.2f} ms, max {max(ms):.2f} ms; total {sum(times):.1f} s "
+          f"[{start_load} at start, {end_load} at end]")
+    cpu_ms = [x * 1000 for x in cpu]
+    print(f"CPU time of this process per decision (less sensitive to the shared machine's load, excludes the "
+          f"database server's own time): median {statistics.median(cpu_ms):.2f} ms, p95 {pct(cpu_ms, 95):.2f} ms")
+    print(f"median of the first {tenth} decisions {statistics.median(ms[:tenth]):.2f} ms, of the last {tenth} "
+          f"{statistics.median(ms[-tenth:]):.2f} ms (open cases grow from 0 to {sum(r[2] for r in ratios)})")
+    print(f"queries per decision: median {statistics.median(queries):.0f}, min {min(queries)}, max {max(queries)}")
+    print(f"pure choice only ({len(firms)} firms, inputs in memory): {pure_us:.1f} µs per decision [{load()}]")
     hi, lo = max(used), min(used)
     print(f"load ratio over firms with cases ({len(used)}): max {hi[0]:.3f} ({hi[1]} {hi[2]}/{hi[3]}), "
           f"min {lo[0]:.3f} ({lo[1]} {lo[2]}/{lo[3]}), max/min {hi[0] / lo[0]:.2f}")
     all_lo = min(ratios)
     print(f"over all {len(ratios)} firms: min {all_lo[0]:.3f}" + (f", max/min {hi[0] / all_lo[0]:.2f}" if all_lo[0] else
                                                                    " (a firm got no case: its regions/matters had no demand left)"))
-    print(f"unroutable (no qualified firm): {states.get('approved', 0)}")
+    unroutable = list(LegalAidCase.objects.filter(state="approved").select_related("applicant_region"))
+    print(f"unroutable (no qualified firm): {len(unroutable)}")
+    explain_unroutable(unroutable, routing)
+
+
+def explain_unroutable(cases, routing):
+    """Why each unroutable case found no firm, from the final state. Loads only grew during the run (nobody
+    accepted, closed or declined), so a firm that is full now was full when the case was routed, and the
+    other rules (active, region, matter, conflict) did not change."""
+    from collections import Counter
+
+    why = Counter()
+    by_league = Counter()
+    for case in cases:
+        info, firms = routing.load_candidates(case)
+        static = [f for f in firms if not [r for r in routing.disqualifications(f, info) if "负荷" not in r]]
+        if not static:
+            why["no firm serves the region and matter without a conflict"] += 1
+        elif all(f.open_cases >= f.capacity for f in static):
+            why["every firm serving the region and matter is full"] += 1
+            by_league[case.applicant_region.path.split("/")[1]] += 1
+        else:
+            why["a firm with a free place qualified (a routing bug)"] += 1
+    for reason, n in why.most_common():
+        print(f"  {n:5d}  {reason}")
+    if by_league:
+        from accounts.models import Region
+
+        names = dict(Region.objects.filter(code__in=by_league).values_list("code", "name"))
+        print("  full, by league: " + ", ".join(f"{names.get(c, c)} {n}" for c, n in by_league.most_common()))
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        drop_pg()
