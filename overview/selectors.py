@@ -24,20 +24,22 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
-    Aggregate, Case, Count, DateField, Max, When, DurationField, ExpressionWrapper, F, FloatField, Func, IntegerField, Q, Sum, Value,
+    Aggregate, Case, Count, DateField, DurationField, ExpressionWrapper, F, FloatField, Func, IntegerField, Q, Value, When,
 )
 from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, Region
+from accounts.models import Organisation, Region, Role
 from accounts.scoping import regions_visible_to
 from core import workflow
-from disputes.models import ClaimKind, DisputeClaim
+from disputes.models import ClaimKind
 from legal.models import Outcome as LegalOutcome
 from legal.models import RoutingAttempt
 from negotiation.models import STATES_WITH_DUE, TermKind
+
+from .aggregates import COLS, EPOCH, WORKFLOWS
 
 ARRANGEMENT_KINDS = [k for k in TermKind if k != TermKind.ARTICLE]
 
@@ -218,12 +220,85 @@ class Grouping:
         return cls(base, children, len(base.path) + 7)  # a child adds its six-digit code and "/"
 
 
-def _grouped(qs, path_field: str, g: Grouping, **aggs) -> list[dict]:
-    return list(qs.order_by().annotate(k=Substr(path_field, 1, g.key_len)).values("k", "state").annotate(**aggs))
-
-
 def _sum(rows, key, pred=lambda r: True):
-    return sum((r[key] or 0) for r in rows if pred(r))
+    return sum((r.get(key) or 0) for r in rows if pred(r))
+
+
+# --- the aggregates: overview_daily summed over the scope's region subtree and the period -------------------
+
+def scope_path(f: Filters) -> tuple[bool, str | None]:
+    """(everything, region path prefix) the figures cover: the chosen region, else the actor's own region subtree
+    as each workflow's scope draws it for union staff, bureau reviewers and federation negotiators; a system
+    administrator sees everything. Anyone else: nothing (False, None)."""
+    a = f.actor
+    if a is None or not getattr(a, "is_authenticated", False) or not a.is_active:
+        return False, None
+    if f.region is not None and (a.is_sysadmin or a.organisation_id):
+        return False, f.region.path
+    if a.is_sysadmin:
+        return True, None
+    if not a.organisation_id:
+        return False, None
+    if a.role in (Role.UNION_STAFF, Role.BUREAU_REVIEWER) or (
+            a.role == Role.UNION_NEGOTIATOR and a.organisation.kind == Organisation.Kind.FEDERATION):
+        return False, a.organisation.region.path
+    return False, None
+
+
+def _spans(period: Period) -> list[tuple[str, dt.date, dt.date]]:
+    """The period as (grain, first day, last day) spans of overview_daily: the all-time rows for "all", else
+    whole months as month rows and the ragged ends as day rows (at most ~60 day rows per region and state)."""
+    if period.start is None and period.end is None:
+        return [("a", EPOCH, EPOCH)]
+    start, end = period.start or dt.date(1, 1, 1), period.end or dt.date(9999, 12, 31)
+    if end < start:
+        return []
+    first_full = start if start.day == 1 else (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    month_after_end = (end.replace(day=1) + dt.timedelta(days=32)).replace(day=1) if end.year < 9999 else None
+    last_full_end = end if (month_after_end is None or month_after_end - dt.timedelta(days=1) == end) \
+        else end.replace(day=1) - dt.timedelta(days=1)
+    if first_full > last_full_end:
+        return [("d", start, end)]
+    spans = [("m", first_full, last_full_end)]
+    if start < first_full:
+        spans.append(("d", start, first_full - dt.timedelta(days=1)))
+    if last_full_end < end:
+        spans.append(("d", last_full_end + dt.timedelta(days=1), end))
+    return spans
+
+
+def daily_rows(f: Filters, g: Grouping) -> dict[str, list[dict]]:
+    """One query: overview_daily summed per workflow, child-region key, state, dimension and key."""
+    everything, prefix = scope_path(f)
+    spans = _spans(f.period)
+    out: dict[str, list[dict]] = {name: [] for name in WORKFLOWS}
+    if not (everything or prefix) or not spans:
+        return out
+    q = connection.ops.quote_name
+    region_table = Region._meta.db_table
+    where, params = [], []
+    for grain, lo, hi in spans:
+        where.append("(o.grain = %s AND o.day >= %s AND o.day <= %s)")
+        params += [grain, lo, hi]
+    sql_where = "(" + " OR ".join(where) + ")"
+    if prefix:
+        sql_where += " AND r.path LIKE %s"
+        params.append(prefix + "%")
+    sums = ", ".join(f"SUM(o.{q(c)})" for c in COLS)
+    sql = (f"SELECT o.workflow, SUBSTR(r.path, 1, %s), o.state, o.dim, o.{q('key')}, {sums} "
+           f"FROM overview_daily o {'LEFT ' if everything else ''}JOIN {region_table} r ON r.id = o.region_id "
+           f"WHERE {sql_where} GROUP BY o.workflow, SUBSTR(r.path, 1, %s), o.state, o.dim, o.{q('key')}")
+    with connection.cursor() as cur:
+        cur.execute(sql, [g.key_len, *params, g.key_len])
+        for wf, k, state, dim, key, *vals in cur.fetchall():
+            row = {"k": k, "state": state, "dim": dim, "key": key}
+            row.update(zip(COLS, vals))
+            out[wf].append(row)
+    return out
+
+
+def _dim(rows, dim):
+    return [r for r in rows if r["dim"] == dim]
 
 
 # --- negotiation figures ------------------------------------------------------------------------
@@ -244,23 +319,27 @@ def _response_clock_states() -> list[str]:
     return sorted(s for s, clock in STATES_WITH_DUE.items() if clock == "response_due")
 
 
-def negotiation_rows(f: Filters, g: Grouping) -> list[dict]:
-    return _grouped(
-        f.negotiations(), "employer__region__path", g,
-        n=Count("pk"), workers=Sum(WORKERS),
-        late=Count("pk", filter=Q(state__in=_response_clock_states(), response_due__lt=f.today)),
+def negotiation_late_rows(f: Filters, g: Grouping) -> list[dict]:
+    """Proposals past their response date while the clock runs: depends on today, so counted from the table
+    (index negotiation state + response_due), per child region."""
+    return list(
+        f.negotiations().filter(state__in=_response_clock_states(), response_due__lt=f.today).order_by()
+        .annotate(k=Substr("employer__region__path", 1, g.key_len)).values("k").annotate(late=Count("pk"))
     )
 
 
-def negotiation_figures(f: Filters, rows: list[dict]) -> dict:
+def negotiation_figures(f: Filters, daily: list[dict], late: list[dict]) -> dict:
+    base = _dim(daily, "")
     qs = f.negotiations()
     by_state: dict[str, int] = {}
-    for r in rows:
+    for r in base:
         by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
     states = [{"state": value, "label": label, "count": by_state.get(value, 0)} for value, label in _states("negotiation")]
     effective = _in("negotiation", "effective")
     eff = _is_in(effective)
 
+    # Distinct enterprises and a median do not add up over days and regions: read from the effective
+    # negotiations (and those with both dates) of the scope.
     to_effect_q = Q(effective_on__isnull=False, proposed_at__isnull=False)
     eff_qs = qs.filter(to_effect_q | Q(state__in=effective)).order_by()
     if is_postgres():
@@ -273,35 +352,32 @@ def negotiation_figures(f: Filters, rows: list[dict]) -> dict:
         med = median([(d.days if isinstance(d, dt.timedelta) else d) for d, _e, _s, eo, pa in rows_ if eo and pa])
         enterprises = len({emp for _d, emp, st, _eo, _pa in rows_ if st in effective})
 
-    # Arrangements agreed: per kind, the enterprises and workers of agreed negotiations (the workers'
-    # congress approved the draft: the "agreed" group) with such a term.
-    # Level 1: one row per (kind, negotiation) — a negotiation with two terms of a kind counts once — from
-    # the scoped negotiations joined to their terms (hash aggregate, no sort of the joined rows);
-    # level 2: per (kind, enterprise) counts and workers; level 3: per kind. Grouping by enterprise before
-    # the per-kind totals replaces COUNT(DISTINCT ...), whose sort over every pair spilled to disk at scale.
+    # Arrangements agreed (the workers' congress approved the draft: the "agreed" group): per kind, the
+    # negotiations and their workers from the aggregates (a negotiation counts once per kind it has), and the
+    # distinct enterprises from the (kind, enterprise) pairs of the scope.
+    agreed = _in("negotiation", "agreed")
+    kind_rows = [r for r in _dim(daily, "kind") if r["state"] in agreed]
     pairs = (
-        qs.filter(state__in=_in("negotiation", "agreed"), terms__is_removed=False, terms__kind__in=ARRANGEMENT_KINDS)
-        .order_by().values("terms__kind", "pk", "employer_id").annotate(w=Max(WORKERS))
+        qs.filter(state__in=agreed, terms__is_removed=False, terms__kind__in=ARRANGEMENT_KINDS)
+        .order_by().values(pair_kind=F("terms__kind"), pair_employer=F("employer_id")).distinct()
     )
     inner_sql, params = pairs.query.sql_with_params()
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT kind, COUNT(*), SUM(n), SUM(w) FROM ("
-            f" SELECT terms__kind AS kind, employer_id, COUNT(*) AS n, SUM(w) AS w FROM ({inner_sql}) pairs GROUP BY 1, 2"
-            ") per_enterprise GROUP BY kind", params)
-        ka = {kind: {"ent": int(e_ or 0), "neg": int(n_ or 0), "wk": w_} for kind, e_, n_, w_ in cur.fetchall()}
+        cur.execute(f"SELECT pair_kind, COUNT(*) FROM ({inner_sql}) pairs GROUP BY pair_kind", params)
+        ent_by_kind = dict(cur.fetchall())
     arrangements = [
-        {"kind": k.value, "label": str(k.label), "enterprises": ka.get(k.value, {}).get("ent") or 0,
-         "negotiations": ka.get(k.value, {}).get("neg") or 0, "workers": int(ka.get(k.value, {}).get("wk") or 0)}
+        {"kind": k.value, "label": str(k.label), "enterprises": int(ent_by_kind.get(k.value) or 0),
+         "negotiations": int(_sum(kind_rows, "n", lambda r, v=k.value: r["key"] == v)),
+         "workers": int(_sum(kind_rows, "workers", lambda r, v=k.value: r["key"] == v))}
         for k in ARRANGEMENT_KINDS
     ]
     return {
-        "total": _sum(rows, "n"),
+        "total": int(_sum(base, "n")),
         "by_state": states,
-        "overdue_proposals": _sum(rows, "n", _is_in(_in("negotiation", "overdue"))) + _sum(rows, "late"),
-        "effective": _sum(rows, "n", eff),
+        "overdue_proposals": int(_sum(base, "n", _is_in(_in("negotiation", "overdue"))) + _sum(late, "late")),
+        "effective": int(_sum(base, "n", eff)),
         "enterprises_covered": enterprises,
-        "workers_covered": _sum(rows, "workers", eff),
+        "workers_covered": int(_sum(base, "workers", eff)),
         "median_days_to_effect": _round(med),
         "arrangements": arrangements,
     }
@@ -309,89 +385,64 @@ def negotiation_figures(f: Filters, rows: list[dict]) -> dict:
 
 # --- dispute figures ----------------------------------------------------------------------------
 
-def dispute_rows(f: Filters, g: Grouping) -> list[dict]:
-    soon = f.today + dt.timedelta(days=7)
-    return _grouped(
-        f.disputes(), "region__path", g,
-        n=Count("pk"),
-        collective=Count("pk", filter=Q(is_collective=True)),
-        due_7=Count("pk", filter=Q(next_due__gte=f.today, next_due__lte=soon)),
-        late=Count("pk", filter=Q(next_due__lt=f.today)),
-        mediated=Count("pk", filter=Q(mediation_agreement_on__isnull=False)),
-        arbitrated=Count("pk", filter=Q(award_received_on__isnull=False)),
-        court=Count("pk", filter=Q(court_filed_on__isnull=False)),
-        recovered=Sum("amount_recovered"),
-        recovered_cases=Count("pk", filter=Q(amount_recovered__gt=0)),
-    )
-
-
-def dispute_figures(f: Filters, rows: list[dict]) -> dict:
+def dispute_figures(f: Filters, daily: list[dict]) -> dict:
+    base = _dim(daily, "")
     open_states = _in("disputes", "open")
     is_open = _is_in(open_states)
     by_state: dict[str, int] = {}
-    for r in rows:
+    for r in base:
         by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
     stages = [{"state": value, "label": label, "count": by_state.get(value, 0)}
               for value, label in _states("disputes") if value in open_states]
-    open_qs = f.disputes().filter(state__in=open_states).order_by()
-    kinds_rows = (
-        DisputeClaim.objects.filter(case__in=open_qs.values("pk")).order_by()
-        .values("kind").annotate(n=Count("case", distinct=True))
-    )
-    by_kind = {r["kind"]: r["n"] for r in kinds_rows}
+    by_kind: dict[str, int] = {}
+    for r in _dim(daily, "kind"):
+        if r["state"] in open_states:
+            by_kind[r["key"]] = by_kind.get(r["key"], 0) + r["n"]
     kinds = [{"kind": k.value, "label": str(k.label), "count": by_kind.get(k.value, 0)} for k in ClaimKind]
+    # Due dates move with today: counted from the open cases due by today+7 (index state + next_due).
+    soon = f.today + dt.timedelta(days=7)
+    due = f.disputes().filter(state__in=open_states, next_due__lte=soon).order_by().aggregate(
+        due_7=Count("pk", filter=Q(next_due__gte=f.today)), late=Count("pk", filter=Q(next_due__lt=f.today)))
     return {
-        "total": _sum(rows, "n"), "open": _sum(rows, "n", is_open), "collective": _sum(rows, "collective"),
+        "total": int(_sum(base, "n")), "open": int(_sum(base, "n", is_open)), "collective": int(_sum(base, "collective")),
         "open_by_stage": stages, "open_by_kind": kinds,
-        "due_within_7_days": _sum(rows, "due_7", is_open), "overdue": _sum(rows, "late", is_open),
+        "due_within_7_days": due["due_7"], "overdue": due["late"],
         "resolution": [
-            {"key": "mediated", "label": str(_("调解达成协议")), "count": _sum(rows, "mediated")},
-            {"key": "arbitrated", "label": str(_("仲裁裁决")), "count": _sum(rows, "arbitrated")},
-            {"key": "court", "label": str(_("进入诉讼")), "count": _sum(rows, "court")},
+            {"key": "mediated", "label": str(_("调解达成协议")), "count": int(_sum(base, "mediated"))},
+            {"key": "arbitrated", "label": str(_("仲裁裁决")), "count": int(_sum(base, "arbitrated"))},
+            {"key": "court", "label": str(_("进入诉讼")), "count": int(_sum(base, "court"))},
         ],
-        "closed": _sum(rows, "n", _is_in(_in("disputes", "closed"))),
-        "amount_recovered": _money(_sum(rows, "recovered")),
-        "recovered_cases": _sum(rows, "recovered_cases"),
+        "closed": int(_sum(base, "n", _is_in(_in("disputes", "closed")))),
+        "amount_recovered": _money(_sum(base, "amount")),
+        "recovered_cases": int(_sum(base, "recovered_cases")),
     }
 
 
 # --- legal-aid figures --------------------------------------------------------------------------
 
-def legal_rows(f: Filters, g: Grouping) -> list[dict]:
-    return _grouped(
-        f.legal_cases(), "applicant_region__path", g,
-        n=Count("pk"), urgent=Count("pk", filter=Q(urgent=True)),
-        unroutable=Count("pk", filter=Q(no_firm_available=True)),
-        recovered=Sum("amount_recovered"), rated=Count("satisfaction"),
-        satisfied=Count("pk", filter=Q(satisfaction__gte=4)), sat_sum=Sum("satisfaction"),
-    )
-
-
-def legal_figures(f: Filters, rows: list[dict]) -> dict:
-    qs = f.legal_cases().order_by()
+def legal_figures(f: Filters, daily: list[dict]) -> dict:
+    base = _dim(daily, "")
     in_ = lambda group: _is_in(_in("legal", group))  # noqa: E731
-    # Cases by firm and outcome, with the firm's open load — within the actor's scope only.
-    outcome_aggs = {f"o_{o.value}": Count("pk", filter=Q(outcome=o.value)) for o in LegalOutcome}
-    # Grouped by the firm id alone (a hash aggregate over the cases, no join): grouping by the joined
-    # firm name sorted every case row and spilled to disk at scale. Names come with the capacities.
-    firm_rows = list(
-        qs.filter(assigned_firm__isnull=False)
-        .values("assigned_firm_id")
-        .annotate(cases=Count("pk"), open=Count("pk", filter=Q(state__in=_in("legal", "open_firm"))),
-                  closed=Count("pk", filter=Q(state__in=_in("legal", "closed"))), **outcome_aggs)
-    )
-    firm_ids = [r["assigned_firm_id"] for r in firm_rows]
+    open_firm, closed = set(_in("legal", "open_firm")), set(_in("legal", "closed"))
+    # Cases by firm and outcome, with the firm's open load — within the scope only (the "firm" rows).
+    per_firm: dict[int, dict] = {}
+    for r in _dim(daily, "firm"):
+        firm_s, _sep, outcome = r["key"].partition("|")
+        p = per_firm.setdefault(int(firm_s), {"cases": 0, "open": 0, "closed": 0, "outcomes": {o.value: 0 for o in LegalOutcome}})
+        p["cases"] += r["n"]
+        p["open"] += r["n"] if r["state"] in open_firm else 0
+        p["closed"] += r["n"] if r["state"] in closed else 0
+        if outcome in p["outcomes"]:
+            p["outcomes"][outcome] += r["n"]
+    per_firm = {k: v for k, v in per_firm.items() if v["cases"]}
     names, capacity = {}, {}
-    for pk, name, cap in Organisation.objects.filter(pk__in=firm_ids).values_list("pk", "name", "firm_profile__capacity"):
+    for pk, name, cap in Organisation.objects.filter(pk__in=list(per_firm)).values_list("pk", "name", "firm_profile__capacity"):
         names[pk] = name
         if cap is not None:
             capacity[pk] = cap
-    for r in firm_rows:
-        r["assigned_firm__name"] = names.get(r["assigned_firm_id"], "")
-    firm_rows.sort(key=lambda r: (r["assigned_firm__name"], r["assigned_firm_id"]))
     # Median hours from offer to acceptance per firm, over routing attempts of in-scope cases.
     attempts = RoutingAttempt.objects.filter(
-        case__in=qs.values("pk"), outcome=RoutingAttempt.Result.ACCEPTED, responded_at__isnull=False
+        case__in=f.legal_cases().order_by().values("pk"), outcome=RoutingAttempt.Result.ACCEPTED, responded_at__isnull=False
     ).order_by()
     if is_postgres():
         hours = Func(F("responded_at"), F("offered_at"), template="EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0",
@@ -404,30 +455,30 @@ def legal_figures(f: Filters, rows: list[dict]) -> dict:
             per.setdefault(firm_id, []).append(d.total_seconds() / 3600)
         med = {k: median(v) for k, v in per.items()}
     firms = []
-    for r in firm_rows:
-        cap = capacity.get(r["assigned_firm_id"])
+    for firm_id in sorted(per_firm, key=lambda i: (names.get(i, ""), i)):
+        r, cap = per_firm[firm_id], capacity.get(firm_id)
         firms.append({
-            "firm_id": r["assigned_firm_id"], "firm": r["assigned_firm__name"], "cases": r["cases"],
-            "open": r["open"], "closed": r["closed"], "capacity": cap,
+            "firm_id": firm_id, "firm": names.get(firm_id, ""), "cases": int(r["cases"]),
+            "open": int(r["open"]), "closed": int(r["closed"]), "capacity": cap,
             "load_pct": round(100 * r["open"] / cap) if cap else None,
-            "median_hours_to_accept": _round(med.get(r["assigned_firm_id"])),
-            "outcomes": {o.value: r[f"o_{o.value}"] for o in LegalOutcome},
+            "median_hours_to_accept": _round(med.get(firm_id)),
+            "outcomes": {k: int(v) for k, v in r["outcomes"].items()},
         })
-    rated, satisfied, sat_sum = _sum(rows, "rated"), _sum(rows, "satisfied"), _sum(rows, "sat_sum")
+    rated, satisfied, sat_sum = _sum(base, "rated"), _sum(base, "satisfied"), _sum(base, "sat_sum")
     return {
-        "total": _sum(rows, "n"),
+        "total": int(_sum(base, "n")),
         "decisions": [
-            {"key": "pending", "label": str(_("待审查")), "count": _sum(rows, "n", in_("pending_decision"))},
-            {"key": "approved", "label": str(_("予以援助")), "count": _sum(rows, "n", in_("approved"))},
-            {"key": "rejected", "label": str(_("不予援助")), "count": _sum(rows, "n", in_("rejected"))},
+            {"key": "pending", "label": str(_("待审查")), "count": int(_sum(base, "n", in_("pending_decision")))},
+            {"key": "approved", "label": str(_("予以援助")), "count": int(_sum(base, "n", in_("approved")))},
+            {"key": "rejected", "label": str(_("不予援助")), "count": int(_sum(base, "n", in_("rejected")))},
         ],
-        "urgent": _sum(rows, "urgent"), "unroutable": _sum(rows, "unroutable", in_("awaiting_firm")),
-        "closed": _sum(rows, "n", in_("closed")),
-        "amount_recovered": _money(_sum(rows, "recovered")),
+        "urgent": int(_sum(base, "urgent")), "unroutable": int(_sum(base, "unroutable", in_("awaiting_firm"))),
+        "closed": int(_sum(base, "n", in_("closed"))),
+        "amount_recovered": _money(_sum(base, "amount")),
         "outcome_labels": [{"key": o.value, "label": str(o.label)} for o in LegalOutcome],
         "firms": firms,
         "satisfaction": {
-            "rated": rated, "average": round(sat_sum / rated, 2) if rated else None,
+            "rated": int(rated), "average": round(sat_sum / rated, 2) if rated else None,
             "satisfied_pct": round(100 * satisfied / rated, 1) if rated else None,
         },
     }
@@ -444,7 +495,7 @@ def region_table(f: Filters, g: Grouping, neg: list[dict], dis: list[dict], leg:
         out: dict[str, float] = {}
         for r in rows:
             if pred(r):
-                out[r["k"]] = out.get(r["k"], 0) + (r[key] or 0)
+                out[r["k"]] = out.get(r["k"], 0) + (r.get(key) or 0)
         return out
 
     eff = _is_in(_in("negotiation", "effective"))
@@ -453,7 +504,7 @@ def region_table(f: Filters, g: Grouping, neg: list[dict], dis: list[dict], leg:
         "negotiations": per_key(neg, "n"), "effective": per_key(neg, "n", eff), "workers_covered": per_key(neg, "workers", eff),
         "overdue_proposals": {k: overdue.get(k, 0) + v for k, v in per_key(neg, "late").items()},
         "disputes": per_key(dis, "n"), "open_disputes": per_key(dis, "n", _is_in(_in("disputes", "open"))),
-        "amount_recovered": per_key(dis, "recovered"),
+        "amount_recovered": per_key(dis, "amount"),
         "legal_aid": per_key(leg, "n"), "legal_closed": per_key(leg, "n", _is_in(_in("legal", "closed"))),
         "rated": per_key(leg, "rated"), "sat_sum": per_key(leg, "sat_sum"),
     }
@@ -574,16 +625,22 @@ def deadlines_visible_to(actor, *, today: dt.date | None = None, days: int = 14,
 
 
 def figures(f: Filters) -> dict:
+    """Every figure of the page from the aggregates (one query over overview_daily for the whole scope) plus the
+    few that cannot be summed over days and regions (today's due dates, distinct enterprises, medians), each a
+    narrow indexed read. The number of queries does not depend on the data."""
     g = Grouping.for_filters(f)
-    neg, dis, leg = negotiation_rows(f, g), dispute_rows(f, g), legal_rows(f, g)
+    daily = daily_rows(f, g)
+    late = negotiation_late_rows(f, g)
+    neg_base = _dim(daily["negotiation"], "")
     return {
         "region": f.region.name if f.region else None,
         "period": {"key": f.period.key, "start": f.period.start, "end": f.period.end, "label": f.period.label},
         "today": f.today,
-        "negotiation": negotiation_figures(f, neg),
-        "disputes": dispute_figures(f, dis),
-        "legal_aid": legal_figures(f, leg),
-        "regions": region_table(f, g, neg, dis, leg),
+        "negotiation": negotiation_figures(f, daily["negotiation"], late),
+        "disputes": dispute_figures(f, daily["disputes"]),
+        "legal_aid": legal_figures(f, daily["legal"]),
+        "regions": region_table(f, g, neg_base + [{**r, "state": None} for r in late], _dim(daily["disputes"], ""),
+                                _dim(daily["legal"], "")),
     }
 
 

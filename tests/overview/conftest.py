@@ -9,6 +9,7 @@ from django.utils import timezone
 from disputes.models import DisputeCase, DisputeClaim
 from legal.models import FirmProfile, LegalAidCase, RoutingAttempt
 from negotiation.models import Negotiation, Term
+from overview.aggregates import rebuild
 from tests.factories import region
 
 _seq = iter(range(1, 10_000))
@@ -92,6 +93,7 @@ def ov(world):
     hh.l5 = make_case(w.emp_a, "150105", "closed", firm=w.firm_a, outcome="mediated", satisfaction=3)
     bt.l1 = make_case(w.emp_b, "150203", "offered", firm=w.firm_b, pending_due=today + dt.timedelta(days=1))
     bt.l2 = make_case(w.emp_b, "150203", "closed", firm=w.firm_b, outcome="judgment", satisfaction=1)
+    rebuild()  # the rows above were written without the services: backfill the aggregates, as the bench does
     return SimpleNamespace(hh=hh, bt=bt, world=w, users=u, today=today)
 
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from overview.aggregates import rebuild
 from overview.selectors import Filters, deadlines_visible_to, figures, median, period_from
 from tests.factories import region
 from tests.overview.conftest import make_case, make_dispute, make_negotiation
@@ -128,6 +129,7 @@ def _more_data(ov, k=4):
         make_case(w.emp_a, "150102", "submitted", decision_due=ov.today + dt.timedelta(days=i))
         make_case(w.emp_a, "150102", "in_progress", firm=w.firm_b, accept_hours=3 + i)
         make_case(w.emp_a, "150102", "offered", firm=w.firm_a, pending_due=ov.today + dt.timedelta(days=i))
+    rebuild()
 
 
 @pytest.mark.parametrize("who", ["staff_hh", "staff_nm", "admin"])
