@@ -63,13 +63,22 @@ def _negotiations(flt: dict) -> dict[int, list]:
                          .order_by().values_list("negotiation_id", "kind").distinct()):
         kinds.setdefault(neg_id, set()).add(kind)
     out = {}
-    for pk, state, created, head, emp_head, region in (
+    for pk, state, created, head, emp_head, region, employer, proposed, effective_on in (
             Negotiation.objects.filter(**flt).order_by().values_list(
-                "pk", "state", "created_at", "headcount", "employer__headcount", "employer__region_id").iterator(2000)):
+                "pk", "state", "created_at", "headcount", "employer__headcount", "employer__region_id", "employer_id",
+                "proposed_at", "effective_on").iterator(2000)):
         day = timezone.localtime(created).date().isoformat()
         workers = head if head is not None else (emp_head or 0)
-        rows = [[region or 0, day, state, "", "", _vals(n=1, workers=workers)]]
-        rows += [[region or 0, day, state, "kind", k, _vals(n=1, workers=workers)] for k in sorted(kinds.get(pk, ()))]
+        region = region or 0
+        one = _vals(n=1)
+        rows = [[region, day, state, "", "", _vals(n=1, workers=workers)],
+                [region, day, state, "emp", str(employer), one]]
+        for k in sorted(kinds.get(pk, ())):
+            rows.append([region, day, state, "kind", k, _vals(n=1, workers=workers)])
+            rows.append([region, day, state, f"emp:{k}", str(employer), one])
+        if proposed is not None and effective_on is not None:
+            days = (effective_on - timezone.localtime(proposed).date()).days
+            rows.append([region, day, state, "days", str(days), one])
         out[pk] = rows
     return out
 

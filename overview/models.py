@@ -8,7 +8,9 @@ ragged ends of a custom period read days. The dimension splits an object's contr
 - ``""``: the object itself (count, workers, flags, amounts, satisfaction);
 - ``"kind"``: one row per arrangement kind among a negotiation's current terms, or per claim kind of a dispute
   (the object counts once per kind it has);
-- ``"firm"``: a legal-aid case's assigned firm and outcome (key ``"<firm id>|<outcome>"``).
+- ``"firm"``: a legal-aid case's assigned firm and outcome (key ``"<firm id>|<outcome>"``);
+- ``"emp"``, ``"emp:<kind>"``: a negotiation's employer (distinct enterprises, overall and per arrangement kind);
+- ``"days"``: a negotiation's days from proposal to effect (a histogram: the median is exact).
 
 `OverviewItem` remembers each object's current contribution, so a change subtracts exactly what the object
 added before and adds what it adds now (overview/aggregates.py). Both tables are derived data: `manage.py
@@ -23,7 +25,7 @@ class OverviewDaily(models.Model):
     day = models.DateField()
     workflow = models.CharField(max_length=20)
     state = models.CharField(max_length=40)
-    dim = models.CharField(max_length=8, default="")
+    dim = models.CharField(max_length=24, default="")
     key = models.CharField(max_length=40, default="")
     n = models.BigIntegerField(default=0)
     workers = models.BigIntegerField(default=0)

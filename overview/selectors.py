@@ -267,27 +267,36 @@ def _spans(period: Period) -> list[tuple[str, dt.date, dt.date]]:
     return spans
 
 
-def daily_rows(f: Filters, g: Grouping) -> dict[str, list[dict]]:
-    """One query: overview_daily summed per workflow, child-region key, state, dimension and key."""
+def _scope_sql(f: Filters) -> tuple[str, list] | None:
+    """FROM/WHERE over overview_daily for the scope and period (None: nothing to read)."""
     everything, prefix = scope_path(f)
     spans = _spans(f.period)
-    out: dict[str, list[dict]] = {name: [] for name in WORKFLOWS}
     if not (everything or prefix) or not spans:
-        return out
-    q = connection.ops.quote_name
-    region_table = Region._meta.db_table
+        return None
     where, params = [], []
     for grain, lo, hi in spans:
         where.append("(o.grain = %s AND o.day >= %s AND o.day <= %s)")
         params += [grain, lo, hi]
-    sql_where = "(" + " OR ".join(where) + ")"
+    sql = (f"FROM overview_daily o {'LEFT ' if everything else ''}JOIN {Region._meta.db_table} r ON r.id = o.region_id "
+           f"WHERE ({' OR '.join(where)})")
     if prefix:
-        sql_where += " AND r.path LIKE %s"
+        sql += " AND r.path LIKE %s"
         params.append(prefix + "%")
+    return sql, params
+
+
+def daily_rows(f: Filters, g: Grouping) -> dict[str, list[dict]]:
+    """One query: overview_daily summed per workflow, child-region key, state, dimension and key (the object
+    rows, arrangement and claim kinds, firms)."""
+    out: dict[str, list[dict]] = {name: [] for name in WORKFLOWS}
+    scoped = _scope_sql(f)
+    if scoped is None:
+        return out
+    frm, params = scoped
+    q = connection.ops.quote_name
     sums = ", ".join(f"SUM(o.{q(c)})" for c in COLS)
-    sql = (f"SELECT o.workflow, SUBSTR(r.path, 1, %s), o.state, o.dim, o.{q('key')}, {sums} "
-           f"FROM overview_daily o {'LEFT ' if everything else ''}JOIN {region_table} r ON r.id = o.region_id "
-           f"WHERE {sql_where} GROUP BY o.workflow, SUBSTR(r.path, 1, %s), o.state, o.dim, o.{q('key')}")
+    sql = (f"SELECT o.workflow, SUBSTR(r.path, 1, %s), o.state, o.dim, o.{q('key')}, {sums} {frm} "
+           f"AND o.dim IN ('', 'kind', 'firm') GROUP BY o.workflow, SUBSTR(r.path, 1, %s), o.state, o.dim, o.{q('key')}")
     with connection.cursor() as cur:
         cur.execute(sql, [g.key_len, *params, g.key_len])
         for wf, k, state, dim, key, *vals in cur.fetchall():
@@ -295,6 +304,58 @@ def daily_rows(f: Filters, g: Grouping) -> dict[str, list[dict]]:
             row.update(zip(COLS, vals))
             out[wf].append(row)
     return out
+
+
+def negotiation_distinct(f: Filters) -> dict:
+    """One query over the negotiation rows that do not add up: the histogram of days from proposal to effect
+    (for the median) and the distinct enterprises (keys with a positive count) of effective negotiations and,
+    per arrangement kind, of agreed ones."""
+    out = {"days": [], "enterprises": 0, "by_kind": {}}
+    scoped = _scope_sql(f)
+    if scoped is None:
+        return out
+    frm, params = scoped
+    effective, agreed = _in("negotiation", "effective"), _in("negotiation", "agreed")
+    ph = lambda xs: ", ".join(["%s"] * len(xs)) or "NULL"  # noqa: E731
+    key = connection.ops.quote_name("key")
+    sql = (
+        f"SELECT 'days', o.{key}, SUM(o.n) {frm} AND o.workflow = 'negotiation' AND o.dim = 'days' GROUP BY o.{key} "
+        "UNION ALL "
+        f"SELECT e.dim, NULL, COUNT(*) FROM (SELECT o.dim, o.{key} {frm} AND o.workflow = 'negotiation' AND "
+        f"((o.dim = 'emp' AND o.state IN ({ph(effective)})) OR (o.dim LIKE 'emp:%%' AND o.state IN ({ph(agreed)}))) "
+        f"GROUP BY o.dim, o.{key} HAVING SUM(o.n) > 0) e GROUP BY e.dim"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, *params, *effective, *agreed])
+        for what, key_, n in cur.fetchall():
+            if what == "days":
+                if n:
+                    out["days"].append((int(key_), int(n)))
+            elif what == "emp":
+                out["enterprises"] = int(n)
+            else:
+                out["by_kind"][what.split(":", 1)[1]] = int(n)
+    return out
+
+
+def histogram_median(pairs) -> float | None:
+    """The median (percentile_cont(0.5)) of a histogram [(value, count)]: the middle value, or the mean of the
+    two middle values."""
+    pairs = sorted(pairs)
+    total = sum(c for _v, c in pairs)
+    if not total:
+        return None
+    lo_i, hi_i = (total - 1) // 2, total // 2
+    lo = hi = None
+    seen = 0
+    for v, c in pairs:
+        if lo is None and lo_i < seen + c:
+            lo = v
+        if hi_i < seen + c:
+            hi = v
+            break
+        seen += c
+    return (lo + hi) / 2
 
 
 def _dim(rows, dim):
@@ -328,9 +389,8 @@ def negotiation_late_rows(f: Filters, g: Grouping) -> list[dict]:
     )
 
 
-def negotiation_figures(f: Filters, daily: list[dict], late: list[dict]) -> dict:
+def negotiation_figures(f: Filters, daily: list[dict], late: list[dict], distinct: dict) -> dict:
     base = _dim(daily, "")
-    qs = f.negotiations()
     by_state: dict[str, int] = {}
     for r in base:
         by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
@@ -338,33 +398,12 @@ def negotiation_figures(f: Filters, daily: list[dict], late: list[dict]) -> dict
     effective = _in("negotiation", "effective")
     eff = _is_in(effective)
 
-    # Distinct enterprises and a median do not add up over days and regions: read from the effective
-    # negotiations (and those with both dates) of the scope.
-    to_effect_q = Q(effective_on__isnull=False, proposed_at__isnull=False)
-    eff_qs = qs.filter(to_effect_q | Q(state__in=effective)).order_by()
-    if is_postgres():
-        e = eff_qs.aggregate(m=Median(_days_between("effective_on", "proposed_at"), filter=to_effect_q),
-                             ent=Count("employer", distinct=True, filter=Q(state__in=effective)))
-        med, enterprises = e["m"], e["ent"]
-    else:
-        rows_ = list(eff_qs.annotate(d=_days_between("effective_on", "proposed_at"))
-                     .values_list("d", "employer_id", "state", "effective_on", "proposed_at"))
-        med = median([(d.days if isinstance(d, dt.timedelta) else d) for d, _e, _s, eo, pa in rows_ if eo and pa])
-        enterprises = len({emp for _d, emp, st, _eo, _pa in rows_ if st in effective})
-
-    # Arrangements agreed (the workers' congress approved the draft: the "agreed" group): per kind, the
-    # negotiations and their workers from the aggregates (a negotiation counts once per kind it has), and the
-    # distinct enterprises from the (kind, enterprise) pairs of the scope.
+    # Distinct enterprises and the median come from their own rows (negotiation_distinct); per arrangement kind,
+    # the negotiations and their workers of agreed negotiations (the workers' congress approved the draft: the
+    # "agreed" group) from the kind rows (a negotiation counts once per kind it has).
     agreed = _in("negotiation", "agreed")
     kind_rows = [r for r in _dim(daily, "kind") if r["state"] in agreed]
-    pairs = (
-        qs.filter(state__in=agreed, terms__is_removed=False, terms__kind__in=ARRANGEMENT_KINDS)
-        .order_by().values(pair_kind=F("terms__kind"), pair_employer=F("employer_id")).distinct()
-    )
-    inner_sql, params = pairs.query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT pair_kind, COUNT(*) FROM ({inner_sql}) pairs GROUP BY pair_kind", params)
-        ent_by_kind = dict(cur.fetchall())
+    ent_by_kind = distinct["by_kind"]
     arrangements = [
         {"kind": k.value, "label": str(k.label), "enterprises": int(ent_by_kind.get(k.value) or 0),
          "negotiations": int(_sum(kind_rows, "n", lambda r, v=k.value: r["key"] == v)),
@@ -376,9 +415,9 @@ def negotiation_figures(f: Filters, daily: list[dict], late: list[dict]) -> dict
         "by_state": states,
         "overdue_proposals": int(_sum(base, "n", _is_in(_in("negotiation", "overdue"))) + _sum(late, "late")),
         "effective": int(_sum(base, "n", eff)),
-        "enterprises_covered": enterprises,
+        "enterprises_covered": distinct["enterprises"],
         "workers_covered": int(_sum(base, "workers", eff)),
-        "median_days_to_effect": _round(med),
+        "median_days_to_effect": _round(histogram_median(distinct["days"])),
         "arrangements": arrangements,
     }
 
@@ -636,7 +675,7 @@ def figures(f: Filters) -> dict:
         "region": f.region.name if f.region else None,
         "period": {"key": f.period.key, "start": f.period.start, "end": f.period.end, "label": f.period.label},
         "today": f.today,
-        "negotiation": negotiation_figures(f, daily["negotiation"], late),
+        "negotiation": negotiation_figures(f, daily["negotiation"], late, negotiation_distinct(f)),
         "disputes": dispute_figures(f, daily["disputes"]),
         "legal_aid": legal_figures(f, daily["legal"]),
         "regions": region_table(f, g, neg_base + [{**r, "state": None} for r in late], _dim(daily["disputes"], ""),
