@@ -12,8 +12,18 @@ from accounts.scoping import scope
 from .models import OPEN_STATES, TERMINAL, DisputeCase, DisputeClaim
 
 
+# Who has a part in a dispute's file: the pages and the API admit these roles only (and the administrator).
+VIEWER_ROLES = (Role.UNION_STAFF, Role.EMPLOYER_REP, Role.UNION_NEGOTIATOR)
+
+
 def disputes_visible_to(actor) -> QuerySet:
-    return scope(actor, DisputeCase.objects.all(), region="region", employer="employer", union="union")
+    """Staff in their region subtree, an employer its own cases, a negotiator its union's. Other roles (the
+    labour bureau: it reviews contracts, not dispute files) see none, so nothing looked up through this
+    scope (history, documents, sockets, overview) shows them a case the pages refuse."""
+    qs = DisputeCase.objects.all()
+    if actor is not None and not getattr(actor, "is_sysadmin", False) and getattr(actor, "role", "") not in VIEWER_ROLES:
+        return qs.none()
+    return scope(actor, qs, region="region", employer="employer", union="union")
 
 
 def dispute_list(actor, *, state=None, kind=None, employer=None, collective=None, due_within=None, overdue=None,
