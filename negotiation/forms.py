@@ -9,6 +9,7 @@ import secrets
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organisation
 from core.forms import DateBoundMixin
@@ -124,6 +125,57 @@ GROUP_HELP = {
     "standby": _("每行一组：名称，人数，原月工资，待岗期间每月发放"),
 }
 
+# Which fields each kind of term uses (TermForm.structured reads only these; the page shows only these
+# when scripts run, static/js/term_form.js). Fields not listed here are common to every kind.
+GROUP_KINDS = ("staggered", "pay", "rotation", "short_hours", "standby")
+KIND_FIELDS = {
+    "staggered": ("start", "end", "groups", "overtime_daily", "overtime_monthly", "overtime_special_reason", "approval_number"),
+    "pay": ("start", "end", "groups"),
+    "rotation": ("start", "end", "groups", "days_on", "days_off"),
+    "short_hours": ("start", "end", "groups", "daily_hours", "weekly_hours", "overtime_daily", "overtime_monthly",
+                    "overtime_special_reason", "approval_number", "pay_rule"),
+    "standby": ("start", "end", "groups", "works_during_standby"),
+    "deferred": ("original_date", "deferred_date", "headcount"),
+    "article": (),
+}
+KIND_SPECIFIC = frozenset(f for fields in KIND_FIELDS.values() for f in fields)
+
+# A group line's columns, as the group formats above name them (error messages say "第2组 上班时间：必填。").
+GROUP_COLUMNS = {
+    "name": pgettext_lazy("term group column", "名称"),
+    "headcount": pgettext_lazy("term group column", "人数"),
+    "start_time": pgettext_lazy("term group column", "上班时间"),
+    "end_time": pgettext_lazy("term group column", "下班时间"),
+    "weekdays": pgettext_lazy("term group column", "工作日"),
+    "days_on": pgettext_lazy("term group column", "工作日"),
+    "days_off": pgettext_lazy("term group column", "工作日"),
+    "break_minutes": pgettext_lazy("term group column", "用餐休息分钟"),
+    "base_pay": pgettext_lazy("term group column", "原月工资"),
+    "adjust_percent": pgettext_lazy("term group column", "调整"),
+    "adjust_amount": pgettext_lazy("term group column", "调整"),
+    "standby_pay": pgettext_lazy("term group column", "待岗期间每月发放"),
+}
+NEW_PAY_COLUMN = {"rotation": pgettext_lazy("term group column", "轮岗期间月工资"), "short_hours": pgettext_lazy("term group column", "缩短工时期间月工资")}
+GROUP_ERROR = _("第%(n)s组 %(column)s：%(message)s")
+FIELD_ERROR = _("%(field)s：%(message)s")
+# The rules' plain messages (negotiation/rules.py is pure law and writes Chinese): shown in the page's language.
+RULE_MESSAGES = {
+    "必填。": _("必填。"),
+    "请输入整数。": _("请输入整数。"),
+    "请输入数字。": _("请输入数字。"),
+    "请输入有效时间（HH:MM）。": _("请输入有效时间（HH:MM）。"),
+    "请输入有效日期（YYYY-MM-DD）。": _("请输入有效日期（YYYY-MM-DD）。"),
+}
+NOT_LESS_THAN = re.compile(r"^不能小于(.+)。$")
+GROUP_KEY = re.compile(r"^groups\[(\d+)\]\.(\w+)$")
+
+
+def rule_message(message: str) -> str:
+    m = NOT_LESS_THAN.match(message)
+    if m:
+        return str(_("不能小于%(n)s。") % {"n": m.group(1)})
+    return str(RULE_MESSAGES.get(message, message))
+
 
 CYCLE = re.compile(r"^\s*做?\s*(\d+)\s*休\s*(\d+)\s*$")
 
@@ -142,12 +194,16 @@ def _weekdays(text):
 
 
 class TermForm(KeyedForm):
+    """One form for every kind of term; each kind uses its own fields (KIND_FIELDS). Without scripts every
+    field is shown and the server reads and checks only the chosen kind's; with them the page shows only
+    those. Errors name the field, and for a group line the group number and the column."""
+
     kind = forms.ChoiceField(label=_("条款类型"), choices=TermKind.choices)
     title = forms.CharField(label=_("标题"), max_length=120)
     start = forms.DateField(label=_("执行期间起"), required=False, widget=DATE)
     end = forms.DateField(label=_("执行期间止"), required=False, widget=DATE)
     groups = forms.CharField(label=_("职工组别"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                             help_text=" / ".join(str(v) for v in GROUP_HELP.values()))
+                             help_text=_("每行一组，格式见上方说明（随条款类型不同）。"))
     daily_hours = forms.DecimalField(label=_("每日工时"), required=False)
     weekly_hours = forms.DecimalField(label=_("每周工时"), required=False)
     overtime_daily = forms.DecimalField(label=_("每日延长工时"), required=False)
@@ -165,22 +221,85 @@ class TermForm(KeyedForm):
     note = forms.CharField(label=_("修改说明"), required=False, max_length=200)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    error_summary = _("请修改以下内容：")
+
+    # -- which fields belong to which kind -------------------------------------------------------
+    def group_help(self):
+        """(kind, its label, its group line format) for the kinds whose terms have groups."""
+        labels = dict(TermKind.choices)
+        return [(k, labels[k], v) for k, v in GROUP_HELP.items()]
+
+    def chosen_kind(self) -> str:
+        if self.is_bound:
+            return self.data.get("kind") or ""
+        return self.initial.get("kind") or ""
+
+    def rows(self):
+        """(bound field, the kinds it belongs to as a space-separated list, or "" for every kind)."""
+        out = []
+        for bf in self.visible_fields():
+            kinds = [k for k, fields in KIND_FIELDS.items() if bf.name in fields]
+            out.append((bf, " ".join(kinds) if bf.name in KIND_SPECIFIC else ""))
+        return out
+
+    def clean(self):
+        """Only the chosen kind's fields count: another kind's field left filled in (no scripts: all are
+        shown) is neither read nor held against the user."""
+        d = super().clean()
+        kind = d.get("kind")
+        if kind in KIND_FIELDS:
+            for name in KIND_SPECIFIC - set(KIND_FIELDS[kind]):
+                self._errors.pop(name, None)
+                d[name] = None
+        return d
+
+    # -- errors ----------------------------------------------------------------------------------
+    def _column(self, key: str) -> str:
+        if key == "new_pay":
+            return str(NEW_PAY_COLUMN.get(self.cleaned_data.get("kind") or self.chosen_kind(),
+                                          pgettext_lazy("term group column", "调整后月工资")))
+        return str(GROUP_COLUMNS.get(key, key))
+
+    def group_error(self, n: int, key: str, message: str) -> None:
+        self.add_error("groups", str(GROUP_ERROR % {"n": n, "column": self._column(key), "message": rule_message(message)}))
+
+    def add_service_errors(self, exc) -> None:
+        """The service's (negotiation.rules.validate_term) per-field messages on the form: a group line's as
+        "第2组 上班时间：必填。" on the groups field, a field's as "执行期间起：必填。" on that field, anything
+        else above the form."""
+        if not hasattr(exc, "error_dict"):
+            for m in exc.messages:
+                self.add_error(None, rule_message(str(m)))
+            return
+        for key, errs in exc.error_dict.items():
+            messages = [str(m) for e in errs for m in e.messages]
+            group = GROUP_KEY.match(key)
+            for m in messages:
+                if group:
+                    self.group_error(int(group.group(1)), group.group(2), m)
+                elif key in self.fields and key not in ("version", "submission_key"):
+                    self.add_error(key, str(FIELD_ERROR % {"field": self.fields[key].label, "message": rule_message(m)}))
+                else:
+                    self.add_error(None, rule_message(m))
+
     def structured(self) -> dict:
-        """The term's structured data for the service (which validates it against the rules)."""
+        """The term's structured data for the service (which validates it against the rules): the chosen
+        kind's fields only."""
         d = self.cleaned_data
         kind = d["kind"]
+        mine = set(KIND_FIELDS.get(kind, ()))
         data: dict = {}
-        if kind in ("staggered", "pay", "rotation", "short_hours", "standby"):
+        if kind in GROUP_KINDS:
             data["start"] = d["start"].isoformat() if d.get("start") else ""
             data["end"] = d["end"].isoformat() if d.get("end") else ""
             data["groups"] = self._groups(kind, d.get("groups") or "")
         for key in ("daily_hours", "weekly_hours", "overtime_daily", "overtime_monthly"):
-            if d.get(key) is not None:
+            if key in mine and d.get(key) is not None:
                 data[key] = str(d[key])
         for key in ("approval_number", "pay_rule"):
-            if d.get(key):
+            if key in mine and d.get(key):
                 data[key] = d[key]
-        if d.get("overtime_special_reason"):
+        if "overtime_special_reason" in mine and d.get("overtime_special_reason"):
             data["overtime_special_reason"] = True
         if kind == "rotation":
             data["days_on"], data["days_off"] = d.get("days_on"), d.get("days_off")
@@ -196,10 +315,13 @@ class TermForm(KeyedForm):
         return data
 
     def _groups(self, kind, text):
+        """One group per non-blank line, numbered as the rules number them (第1组, 第2组 …)."""
         groups = []
-        for n, line in enumerate(text.splitlines(), 1):
+        n = 0
+        for line in text.splitlines():
             if not line.strip():
                 continue
+            n += 1
             p = [x.strip() for x in re.split(r"[,，\t]", line)]
             p += [""] * (6 - len(p))
             g = {"name": p[0], "headcount": p[1]}
@@ -212,11 +334,11 @@ class TermForm(KeyedForm):
                     else:
                         g["weekdays"] = _weekdays(p[4])
                 except ValueError:
-                    self.add_error("groups", _("第%(n)s行工作日格式不正确。") % {"n": n})
+                    self.group_error(n, "weekdays", str(_("格式不正确，应如 1-5、1、3、5 或“做4休2”。")))
                 brk = p[5].replace("分钟", "").replace("分", "").strip()
                 if brk:
                     if not brk.isdigit():
-                        self.add_error("groups", _("第%(n)s行用餐休息时间应为分钟数。") % {"n": n})
+                        self.group_error(n, "break_minutes", str(_("应为分钟数。")))
                     else:
                         g["break_minutes"] = int(brk)
             elif kind == "pay":

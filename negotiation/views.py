@@ -206,7 +206,7 @@ def term_add(request, pk):
             except Conflict as e:
                 return conflict_response(request, workflow, neg, e)
             except ValidationError as e:
-                form.add_error(None, ValidationError(messages_of(e)))
+                form.add_service_errors(e)  # each message on its field, naming the group line
             else:
                 return redirect("negotiation:detail", neg.pk)
     return render(request, "negotiation/term_form.html", {"form": form, "negotiation": neg, "title": _("新增条款"),
@@ -241,7 +241,7 @@ def term_revise(request, pk, term_pk):
             except Conflict as e:
                 return conflict_response(request, workflow, neg, e)
             except ValidationError as e:
-                form.add_error(None, ValidationError(messages_of(e)))
+                form.add_service_errors(e)  # each message on its field, naming the group line
             else:
                 return redirect("negotiation:term_versions", neg.pk, term.pk)
     return render(request, "negotiation/term_form.html", {"form": form, "negotiation": neg, "term": term,
