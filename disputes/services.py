@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, Role
 from accounts.scoping import employers_visible_to
-from core import audit, uploads
+from core import audit, batch, uploads
 from core.deadlines import local_date
 from core.runner import Conflict, lock_for, record_edit, run_edit, run_transition
 from core.wages import minimum_wage_for
@@ -502,21 +502,25 @@ def evidence_download(ev: Evidence):
 
 
 # --- sweep ------------------------------------------------------------------------------------------
+#
+# One set-based pass per rule (issue 14): one query finds every row the rule has made due (indexed columns:
+# state with mediation_due / appeal_due / set_aside_due / next_due, is_overdue), then each row goes through
+# the runner as the system (locked, re-checked, validated, audited, published), `batch.BATCH` rows per
+# transaction; the notifications of a batch are one INSERT (`notify_many`), their recipients loaded once per
+# region (union staff above it) and once per batch (the employers' representatives). A row another process
+# changed in between is skipped (its savepoint rolled back), the rest of its batch goes on.
 
 
 class _Skip(Exception):
     """The row no longer needs this change (another process got there first): roll back, write nothing."""
 
 
-def _system_transition(pk, *, name, state, on, reason) -> bool:
+def _system_transition(pk, *, name, state, on, reason) -> DisputeCase | None:
     try:
-        with transaction.atomic():
-            obj = _run(case=DisputeCase(pk=pk), actor=None, name=name, kwargs={"on": on}, expected_state=state,
-                       reason=reason)
-            _stage_changed(obj, name=name, actor=None, body=reason)
-        return True
+        return _run(case=DisputeCase(pk=pk), actor=None, name=name, kwargs={"on": on}, expected_state=state,
+                    reason=reason)
     except (Conflict, ValidationError):
-        return False
+        return None
 
 
 def _system_edit(pk, *, action, change, fields, reason="") -> DisputeCase | None:
@@ -527,23 +531,84 @@ def _system_edit(pk, *, action, change, fields, reason="") -> DisputeCase | None
         return None
 
 
+class _People:
+    """`people_to_tell` for many cases: union staff per region (cached for the sweep), employers'
+    representatives per batch."""
+
+    def __init__(self):
+        self.staff: dict[int, list] = {}
+        self.reps: dict[int, list] = {}
+
+    def load(self, cases) -> None:
+        from accounts.models import Region, User
+        from accounts.scoping import staff_covering
+
+        for region in Region.objects.filter(pk__in={c.region_id for c in cases} - self.staff.keys()):
+            self.staff[region.pk] = list(staff_covering(region))
+        missing = {c.employer_id for c in cases} - self.reps.keys()
+        if missing:
+            self.reps.update({pk: [] for pk in missing})
+            for u in User.objects.filter(is_active=True, role=Role.EMPLOYER_REP, organisation_id__in=missing):
+                self.reps[u.organisation_id].append(u)
+
+    def of(self, case) -> list:
+        return self.staff.get(case.region_id, []) + self.reps.get(case.employer_id, [])
+
+
+def _pass(pks, write, people: _People, message=None) -> int:
+    """`write(pk)` for each pk (the saved row, or None: nothing to do), `batch.BATCH` per transaction, then
+    one `notify_many` for the rows changed: `message(obj)` gives (kind, title, body, email)."""
+    from notifications.bulk import Message, notify_many
+
+    n = 0
+    for chunk in batch.chunks(pks):
+        with transaction.atomic():
+            changed = [obj for obj in map(write, chunk) if obj is not None]
+            if changed and message is not None:
+                people.load(changed)
+                msgs = []
+                for obj in changed:
+                    kind, title, body, email = message(obj)
+                    msgs.append(Message(recipients=people.of(obj), kind=kind, title=title, body=body, email=email,
+                                        url=reverse("disputes:detail", args=[obj.pk]), obj=obj))
+                notify_many(msgs)
+        n += len(changed)
+    return n
+
+
 def sweep(now) -> dict:
     """Time-driven changes, idempotent, as the system, each through the runner (locked, audited, published):
     mediation period over → mediation failed; appeal window over → award effective (art. 50; a final award:
     the worker's 15 days of art. 48 are over); a final award's 30 days to apply to set it aside over → recorded,
     its clock stops (art. 49); overdue flags set and cleared; one warning per approaching due date. One query
-    finds each set, then the runner per row."""
-    today = local_date(now)
-    counts = {"mediation_failed": 0, "award_effective": 0, "set_aside_lapsed": 0, "overdue": 0, "warned": 0}
-    lapsed = DisputeCase.objects.filter(state=State.MEDIATION, mediation_due__lt=today).values_list("pk", flat=True)
-    for pk in list(lapsed):
-        counts["mediation_failed"] += _system_transition(pk, name="fail_mediation", state=State.MEDIATION, on=today,
-                                                         reason=rules.MEDIATION_LAPSED)
-    lapsed_awards = DisputeCase.objects.filter(state=State.AWARDED, appeal_due__lt=today).values_list("pk", "award_final")
-    for pk, is_final in list(lapsed_awards):
-        counts["award_effective"] += _system_transition(
-            pk, name="make_effective", state=State.AWARDED, on=today,
-            reason=rules.FINAL_APPEAL_LAPSED if is_final else rules.APPEAL_LAPSED)
+    finds each set; the rows change in batches (see above), the passes in this order."""
+    return batch.in_one_loop(_sweep, local_date(now))
+
+
+def _sweep(today: dt.date) -> dict:
+    people = _People()
+    counts = {}
+
+    def stage_changed(name, reason_of):
+        return lambda obj: (f"dispute.{name}", f"{obj.reference} 阶段变更：{obj.get_state_display()}", reason_of(obj), False)
+
+    lapsed = list(DisputeCase.objects.filter(state=State.MEDIATION, mediation_due__lt=today)
+                  .order_by("pk").values_list("pk", flat=True))
+    counts["mediation_failed"] = _pass(
+        lapsed, lambda pk: _system_transition(pk, name="fail_mediation", state=State.MEDIATION, on=today,
+                                              reason=rules.MEDIATION_LAPSED),
+        people, stage_changed("fail_mediation", lambda obj: rules.MEDIATION_LAPSED))
+
+    final = dict(DisputeCase.objects.filter(state=State.AWARDED, appeal_due__lt=today)
+                 .order_by("pk").values_list("pk", "award_final"))
+
+    def appeal_lapsed(pk):
+        return rules.FINAL_APPEAL_LAPSED if final[pk] else rules.APPEAL_LAPSED
+
+    counts["award_effective"] = _pass(
+        list(final), lambda pk: _system_transition(pk, name="make_effective", state=State.AWARDED, on=today,
+                                                   reason=appeal_lapsed(pk)),
+        people, stage_changed("make_effective", lambda obj: appeal_lapsed(obj.pk)))
 
     # A final award's 30 days to apply to set it aside have passed (art. 49): recorded, and the clock stops.
     def lapse(obj):
@@ -555,15 +620,12 @@ def sweep(now) -> dict:
 
     window_over = DisputeCase.objects.filter(state=State.EFFECTIVE, award_final=True, set_aside_applied_on__isnull=True,
                                              set_aside_lapsed_on__isnull=True, set_aside_due__lt=today)
-    for pk in list(window_over.values_list("pk", flat=True)):
-        with transaction.atomic():
-            obj = _system_edit(pk, action="set_aside_lapse", change=lapse, reason=rules.SET_ASIDE_LAPSED,
-                               fields=["set_aside_lapsed_on", "next_due", "is_overdue"])
-            if obj is None:
-                continue
-            _notify(obj, kind="dispute.set_aside_lapse", title=f"{obj.reference} 撤销裁决申请期限已于{obj.set_aside_due}届满",
-                    body=rules.SET_ASIDE_LAPSED)
-        counts["set_aside_lapsed"] += 1
+    counts["set_aside_lapsed"] = _pass(
+        list(window_over.order_by("pk").values_list("pk", flat=True)),
+        lambda pk: _system_edit(pk, action="set_aside_lapse", change=lapse, reason=rules.SET_ASIDE_LAPSED,
+                                fields=["set_aside_lapsed_on", "next_due", "is_overdue"]),
+        people, lambda obj: ("dispute.set_aside_lapse", f"{obj.reference} 撤销裁决申请期限已于{obj.set_aside_due}届满",
+                             rules.SET_ASIDE_LAPSED, False))
 
     def flag(obj):
         if obj.is_overdue or obj.state not in OPEN_STATES or not rules.is_overdue(obj.next_due, today):
@@ -571,15 +633,12 @@ def sweep(now) -> dict:
         obj.is_overdue = True
         return {"next_due": str(obj.next_due)}
 
-    due = DisputeCase.objects.filter(state__in=OPEN_STATES, next_due__lt=today, is_overdue=False).values_list("pk", flat=True)
-    for pk in list(due):
-        with transaction.atomic():
-            obj = _system_edit(pk, action="flag_overdue", change=flag, fields=["is_overdue"])
-            if obj is None:
-                continue
-            _notify(obj, kind="dispute.overdue", title=f"{obj.reference} 已逾期：{obj.get_state_display()}期限{obj.next_due}",
-                    body=overdue_hint(obj), email=True)
-        counts["overdue"] += 1
+    due = DisputeCase.objects.filter(state__in=OPEN_STATES, next_due__lt=today, is_overdue=False)
+    counts["overdue"] = _pass(
+        list(due.order_by("pk").values_list("pk", flat=True)),
+        lambda pk: _system_edit(pk, action="flag_overdue", change=flag, fields=["is_overdue"]),
+        people, lambda obj: ("dispute.overdue", f"{obj.reference} 已逾期：{obj.get_state_display()}期限{obj.next_due}",
+                             overdue_hint(obj), True))
 
     def clear(obj):
         if not obj.is_overdue or (obj.state in OPEN_STATES and rules.is_overdue(obj.next_due, today)):
@@ -588,8 +647,8 @@ def sweep(now) -> dict:
         return {"next_due": str(obj.next_due) if obj.next_due else ""}
 
     stale = DisputeCase.objects.filter(is_overdue=True).exclude(state__in=OPEN_STATES, next_due__lt=today)
-    for pk in list(stale.values_list("pk", flat=True)):
-        _system_edit(pk, action="clear_overdue", change=clear, fields=["is_overdue"])
+    _pass(list(stale.order_by("pk").values_list("pk", flat=True)),
+          lambda pk: _system_edit(pk, action="clear_overdue", change=clear, fields=["is_overdue"]), people)
 
     def warn(obj):
         key = rules.warning_key(obj.state, obj.next_due, today, set_aside_open=set_aside_open(obj))
@@ -600,19 +659,20 @@ def sweep(now) -> dict:
 
     horizon = today + dt.timedelta(days=rules.max_warn_lead())
     soon = DisputeCase.objects.filter(state__in=OPEN_STATES, next_due__gte=today, next_due__lte=horizon)
-    rows = soon.values_list("pk", "state", "next_due", "last_warning_key", "award_final", "set_aside_applied_on",
-                            "set_aside_lapsed_on")
+    rows = soon.order_by("pk").values_list("pk", "state", "next_due", "last_warning_key", "award_final",
+                                           "set_aside_applied_on", "set_aside_lapsed_on")
+    owed = []
     for pk, state, next_due, last, is_final, applied_on, lapsed_on in rows:
         open_window = rules.set_aside_open(award_final=is_final, applied_on=applied_on, lapsed_on=lapsed_on)
         key = rules.warning_key(state, next_due, today, set_aside_open=open_window)
-        if key is None or key == last:
-            continue
-        with transaction.atomic():
-            obj = _system_edit(pk, action="warn_due", change=warn, fields=["last_warning_key"])
-            if obj is None:
-                continue
-            label = DisputeCase._meta.get_field(governing_due_field(obj)).verbose_name
-            _notify(obj, kind="dispute.due_soon", email=True,
-                    title=f"{obj.reference} {label}将于{obj.next_due}届满（剩{(obj.next_due - today).days}天）")
-        counts["warned"] += 1
+        if key is not None and key != last:
+            owed.append(pk)
+
+    def warning(obj):
+        label = DisputeCase._meta.get_field(governing_due_field(obj)).verbose_name
+        return ("dispute.due_soon", f"{obj.reference} {label}将于{obj.next_due}届满（剩{(obj.next_due - today).days}天）",
+                "", True)
+
+    counts["warned"] = _pass(owed, lambda pk: _system_edit(pk, action="warn_due", change=warn, fields=["last_warning_key"]),
+                             people, warning)
     return counts
