@@ -12,3 +12,7 @@ class AccountsConfig(AppConfig):
         from .scoping import organisations_visible_to
 
         visibility.register(Organisation, organisations_visible_to)
+
+        from . import signals
+
+        signals.connect()  # websocket revocations are pushed (issue 14)

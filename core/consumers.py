@@ -7,29 +7,65 @@ Rules (see docs/adr/0002-channel-layer.md):
 - permission is checked in connect() BEFORE accept(), awaited (database_sync_to_async), with the
   same rules as the pages: the object must be in its workflow's scope for the user; the user must
   be active and hold a role. Anything else is refused (close before accept = HTTP 403).
-- revocation: every socket also joins `user.<pk>`; saving a User (role removed, deactivated)
-  sends `xs.recheck` there on commit (notifications/apps.py), and the consumer re-checks at once
-  and closes with 4403. As a backstop each forwarded event re-checks when the last check is older
-  than RECHECK_SECONDS, so a revocation made without the signal (raw SQL, another process's
-  `QuerySet.update()`) still ends the socket on its next event. Events carry only ids, and every
-  re-fetch goes through the page's own permission check, so the window leaks nothing but "something
-  changed".
+- revocation is pushed, never polled (issue 14; core/realtime.py): every socket also joins `user.<pk>`;
+  saving a User (role, organisation, active flag) or their Organisation sends `xs.recheck` there on
+  commit (accounts/signals.py), and the socket re-checks at once and closes with 4403. A state change of
+  a workflow object sends `xs.recheck` with `scope` to the object's group: the sockets re-check that the
+  object is still in their scope, one query per kind of viewer (role, organisation, sysadmin, active) per
+  process, shared by all its sockets (`shared_check`), since scopes depend on nothing else of the user
+  (accounts/scoping.py). An ordinary event costs no query, however long the socket was idle: 200 sockets
+  re-checking on the first event after 30 s of quiet was a 2.5 s p95 (bench/ws_bench.py). A revocation
+  written without signals (`QuerySet.update()`, raw SQL) must call `realtime.recheck_users`. Events carry
+  only ids and every re-fetch goes through the page's own permission check. A closed socket forwards
+  nothing more, even messages already queued for it.
 - messages to the browser are `{"event", "version", ...ids}`; the page re-fetches what changed.
 """
 from __future__ import annotations
 
 import asyncio
-import time
+import logging
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from channels.consumer import get_handler_name
-from django.core.cache import cache
 
 from . import realtime
 
+log = logging.getLogger(__name__)
+
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+SHARED_CHECK_TTL = 30.0  # seconds a finished shared check stays answerable (late sockets of one request)
+
+_shared: dict[tuple, asyncio.Future] = {}
+
+
+async def shared_check(key: tuple, make) -> bool:
+    """Run `make()` (a coroutine function returning bool) once per `key` in this process; every socket
+    asking with the same key awaits the same answer. An error is a refusal (fail closed)."""
+    fut = _shared.get(key)
+    if fut is None or fut.get_loop() is not asyncio.get_running_loop():
+        fut = asyncio.ensure_future(make())
+        _shared[key] = fut
+
+        def forget(_f, key=key, fut=fut):
+            asyncio.get_running_loop().call_later(SHARED_CHECK_TTL, lambda: _shared.get(key) is fut and _shared.pop(key))
+
+        fut.add_done_callback(forget)
+    try:
+        return bool(await asyncio.shield(fut))
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("shared permission check %s failed: refusing", key)
+        return False
+
+
+def viewer_kind(user) -> tuple:
+    """What a scope depends on (accounts.scoping.scope and the workflow selectors): two users with the
+    same answer here see the same objects."""
+    return (bool(user.is_active), bool(user.is_sysadmin), user.role or "", user.organisation_id)
+
 
 def _user_may_connect(user) -> bool:
     """The same gate as `role_required()` without roles: active and holding a role (or sysadmin)."""
@@ -44,10 +80,8 @@ def _fresh_user(pk):
 
 
 class BaseConsumer(AsyncJsonWebsocketConsumer):
-    RECHECK_SECONDS = 30.0
-
     user_pk = None
-    checked_at = 0.0
+    closed = False
     forward_groups: tuple[str, ...] = ()
     joined: tuple[str, ...] = ()
 
@@ -66,10 +100,10 @@ class BaseConsumer(AsyncJsonWebsocketConsumer):
         return False
 
     async def check(self) -> bool:
+        """The full check, from the database: at connect and when this user's account changed."""
         user = await _fresh_user(self.user_pk)
         ok = bool(user) and _user_may_connect(user) and await self.is_allowed(user)
         self.user = user
-        self.checked_at = time.monotonic()
         return ok
 
     async def refuse(self, code: int) -> None:
@@ -100,38 +134,45 @@ class BaseConsumer(AsyncJsonWebsocketConsumer):
         pass
 
     async def disconnect(self, code):
+        self.closed = True
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined = ()
 
     async def close_forbidden(self):
+        if self.closed:
+            return
         await self.disconnect(CLOSE_FORBIDDEN)
         await self.close(code=CLOSE_FORBIDDEN)
 
-    async def ensure_still_allowed(self) -> bool:
-        if time.monotonic() - self.checked_at < self.RECHECK_SECONDS:
-            return True
-        if await self.check():
-            return True
-        await self.close_forbidden()
-        return False
-
     # -- messages from the channel layer -------------------------------------------------------
     async def xs_event(self, message):
-        if message.get("group") not in self.forward_groups:
-            return
-        if not await self.ensure_still_allowed():
+        """Forward an event: no query (permission is re-checked when a recheck is pushed, not here)."""
+        if self.closed or message.get("group") not in self.forward_groups:
             return
         await self.send_json({k: v for k, v in message.items() if k != "type"})
 
     async def xs_recheck(self, message):
-        if not await self.check():
+        if self.closed:
+            return
+        if message.get("scope"):
+            group = message.get("group")
+            if group not in self.forward_groups:
+                return
+            user = self.user
+            ok = await shared_check(
+                (message.get("rid"), group, viewer_kind(user)),
+                lambda: self.is_allowed(user),
+            )
+        else:
+            ok = await self.check()
+        if not ok:
             await self.close_forbidden()
 
 
 class ObjectConsumer(BaseConsumer):
     """`/ws/<route>/<id>/` for any registered workflow object: its timeline events, for the people
-    whose scope includes the object (checked before accept, re-checked on revocation)."""
+    whose scope includes the object (checked before accept, re-checked when a recheck is pushed)."""
 
     kind: str = ""
     object_pk = None
@@ -152,9 +193,8 @@ class ObjectConsumer(BaseConsumer):
         return await _visible(self.kind, user, self.object_pk)
 
     async def receive_json(self, content, **kwargs):
-        if isinstance(content, dict) and content.get("type") == "ping":
-            if await self.ensure_still_allowed():
-                await self.send_json({"event": "pong"})
+        if not self.closed and isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"event": "pong"})
 
 
 @database_sync_to_async

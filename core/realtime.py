@@ -8,14 +8,25 @@ Every message sent to a group is `{"type": "xs.event", "group": ..., "event": ..
   strictly increasing), so a page can ignore an event older than what it last fetched;
 - `ts` is the wall-clock send time (seconds, float), used by bench/ws_bench.py.
 
-`recheck_user(pk)` tells every socket of one user to re-check its permission now (role removed,
-account deactivated); consumers close when the check fails.
+Revocation is pushed, never polled (issue 14): a socket checks its permission when it connects and
+again only when told, so an event costs no query however long the socket was idle.
+- `recheck_user(pk)` / `recheck_users(pks)`: every socket of these users re-checks now (role removed,
+  account deactivated, moved to another organisation, their organisation changed); accounts/signals.py
+  calls them on User and Organisation saves. A bulk `QuerySet.update()` on users sends no signal: its
+  caller calls `recheck_users`.
+- `recheck_object(obj)`: the sockets of one workflow object re-check whether it is still in their scope.
+  Sent on every state change of a workflow object (object_changed below: a legal-aid case declined by a
+  firm leaves that firm's scope) and by any service that moves an object's scope by an edit. Consumers
+  answer it with one query per kind of viewer (role, organisation) per process, not one per socket.
+Both are sent on commit, before the runner's own event for the same change, so a socket that loses
+access is closed before that event reaches it.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -62,8 +73,65 @@ def publish(group: str, event: str, **payload) -> None:
     transaction.on_commit(lambda: send_now(group, event, payload))
 
 
+def _on_commit_once(tag, fn) -> None:
+    """`transaction.on_commit(fn)` unless a callback with the same tag is already pending in this
+    transaction (two receivers of one save, a service saving a user twice): one message, not two.
+    A pending callback is only dropped by rolling back a savepoint the later call was inside too."""
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        for entry in connection.run_on_commit:
+            if getattr(entry[1], "xs_tag", None) == tag:
+                return
+    fn.xs_tag = tag
+    transaction.on_commit(fn)
+
+
+def send_recheck_users(user_pks) -> None:
+    """Now (not on commit): tell every socket of these users to re-check."""
+    for pk in dict.fromkeys(int(p) for p in user_pks):
+        _send(group_for("user", pk), {"type": RECHECK_TYPE})
+
+
 def recheck_user(user_pk) -> None:
     """On commit, make every open socket of this user re-check its permission (and close if refused)."""
-    group = group_for("user", user_pk)
-    transaction.on_commit(lambda: _send(group, {"type": RECHECK_TYPE}))
+    recheck_users([user_pk])
 
+
+def recheck_users(user_pks) -> None:
+    """On commit, make every open socket of these users re-check (and close if refused)."""
+    for pk in dict.fromkeys(int(p) for p in user_pks):
+        _on_commit_once(("user", pk), lambda pk=pk: send_recheck_users([pk]))
+
+
+def recheck_group(group: str) -> None:
+    """On commit, make the sockets subscribed to `group` (a workflow object's) re-check that the object
+    is still in their scope. `rid` identifies this one request: a process's sockets share one check per
+    kind of viewer."""
+    _on_commit_once(("group", group), lambda: _send(group, {"type": RECHECK_TYPE, "group": group, "scope": True,
+                                                             "rid": uuid.uuid4().hex}))
+
+
+def recheck_object(obj) -> None:
+    from . import workflow
+
+    wf = workflow.for_model(obj)
+    if wf is not None:
+        recheck_group(wf.group(obj))
+
+
+def _object_changed(sender, obj, from_state=None, to_state=None, **kwargs) -> None:
+    """A state change may take a workflow object out of someone's scope (a case leaves a firm, a lawyer's
+    disclosed states): its sockets re-check. An edit that keeps the state does not change any scope
+    today; a service whose edit does calls `recheck_object`."""
+    if from_state != to_state:
+        recheck_object(obj)
+
+
+def _connect() -> None:
+    from . import signals
+
+    signals.object_changed.connect(_object_changed, dispatch_uid="core.realtime.object_scope", weak=False)
+
+
+_connect()

@@ -100,9 +100,7 @@ class NegotiationConsumer(ObjectConsumer):
         await super().disconnect(code)
 
     async def receive_json(self, content, **kwargs):
-        if not isinstance(content, dict):
-            return
-        if not await self.ensure_still_allowed():
+        if self.closed or not isinstance(content, dict):
             return
         kind = content.get("type")
         if kind == "ping":

@@ -27,8 +27,7 @@ class UserConsumer(BaseConsumer):
         await self.send_json({"event": "hello", "unread": await _unread_count(self.user_pk), "version": realtime.next_version()})
 
     async def receive_json(self, content, **kwargs):
-        if isinstance(content, dict) and content.get("type") == "ping":
-            if await self.ensure_still_allowed():
-                await self.send_json({"event": "pong"})
+        if not self.closed and isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"event": "pong"})
 
 

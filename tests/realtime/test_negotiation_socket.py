@@ -149,11 +149,12 @@ async def test_revoked_user_is_disconnected_the_other_side_stays(world, ws, nego
     assert out["code"] == 4403
     await move(negotiation, "accept", text="同意协商")
     assert (await next_event(union, "transition"))["state"] == "accepted"
+    assert await employer.receive_nothing(timeout=0.3)  # nothing after the close
     await union.disconnect()
 
 
 async def test_moving_to_another_organisation_also_disconnects(world, ws, negotiation):
-    """Same rule as the pages: the check is the scoped selector, re-run on revocation."""
+    """Same rule as the pages: the check is the scoped selector, re-run when the user's save is pushed."""
     employer = await connected(ws, negotiation, world.users.employer_a)
 
     @database_sync_to_async

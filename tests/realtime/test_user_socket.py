@@ -98,17 +98,27 @@ async def test_revoked_user_is_disconnected(world, ws, fields):
     assert out == {"type": "websocket.close", "code": 4403}
 
 
-async def test_backstop_recheck_on_event_closes_without_the_signal(world, ws, monkeypatch):
-    """A revocation the signal never saw (QuerySet.update) is caught on the next event."""
+async def test_a_bulk_update_is_pushed_by_its_caller_not_polled(world, ws):
+    """No poll: a revocation the signal never saw (QuerySet.update) leaves the socket open through later
+    events, until its caller pushes `realtime.recheck_users`, which closes it at once."""
     from accounts.models import User
-    from core.consumers import BaseConsumer
+    from core import realtime
 
-    monkeypatch.setattr(BaseConsumer, "RECHECK_SECONDS", 0.0)
     neg = world.users.negotiator_a
     comm = await ws("/ws/notifications/", neg)
     assert (await comm.connect())[0]
     await comm.receive_json_from(timeout=10)
     await database_sync_to_async(lambda: User.objects.filter(pk=neg.pk).update(role=""))()
     await notify_committed(neg)
+    assert (await comm.receive_json_from(timeout=10))["event"] == "notification"
+
+    @database_sync_to_async
+    def push():
+        with transaction.atomic():
+            realtime.recheck_users([neg.pk])
+
+    await push()
     out = await comm.receive_output(timeout=10)
     assert out == {"type": "websocket.close", "code": 4403}
+    await notify_committed(neg)
+    assert await comm.receive_nothing(timeout=0.3)
