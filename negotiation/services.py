@@ -836,45 +836,116 @@ def negotiation_withdraw(*, negotiation, actor, reason: str, expected_state=None
 
 
 # --- sweep (time-driven, idempotent; the system as actor=None, audited like any write) -----------
+#
+# One set-based pass per rule (issue 14): one query finds what the rule has made due (state with
+# response_due / review_ends / term_end, indexed), then each row goes through the runner as the system
+# (locked, re-checked, validated, audited, published), `core.batch.BATCH` rows per transaction, with the
+# batch's notifications in one INSERT and their recipients loaded once per batch. A row someone else
+# moved meanwhile is skipped (its savepoint rolled back); the rest of its batch goes on.
+
+
+class _Recipients:
+    """union_negotiators / employer_reps for a batch of negotiations, two queries."""
+
+    def __init__(self, negotiations):
+        unions = {n.union_id for n in negotiations}
+        employers = {n.employer_id for n in negotiations}
+        self.negotiators: dict[int, list] = {pk: [] for pk in unions}
+        self.reps: dict[int, list] = {pk: [] for pk in employers}
+        for u in User.objects.filter(organisation_id__in=unions, role=Role.UNION_NEGOTIATOR, is_active=True):
+            self.negotiators[u.organisation_id].append(u)
+        for u in User.objects.filter(organisation_id__in=employers, role=Role.EMPLOYER_REP, is_active=True):
+            self.reps[u.organisation_id].append(u)
+
+    def union(self, neg) -> list:
+        return self.negotiators.get(neg.union_id, [])
+
+    def both(self, neg) -> list:
+        return self.union(neg) + self.reps.get(neg.employer_id, [])
+
+
+def _in_batches(items, write, message=None) -> int:
+    """`write(item)` for each item (the saved negotiation, or None: nothing to do), `batch.BATCH` per
+    transaction, then one `notify_many` for the batch: `message(neg, recipients)` gives a Message or None."""
+    from core import batch
+    from notifications.bulk import notify_many
+
+    n = 0
+    for chunk in batch.chunks(items):
+        with transaction.atomic():
+            changed = [neg for neg in map(write, chunk) if neg is not None]
+            if changed and message is not None:
+                people = _Recipients(changed)
+                notify_many(m for m in (message(neg, people) for neg in changed) if m is not None)
+        n += len(changed)
+    return n
+
+
+def _system_transition(pk, *, name, state, kwargs):
+    try:
+        return run_transition(model=Negotiation, pk=pk, actor=None, name=name, expected_state=state, kwargs=kwargs)
+    except (Conflict, ValidationError):  # moved on meanwhile, or no longer possible: not the sweep's to do
+        return None
+
+
 def sweep(now: dt.datetime) -> dict:
+    """Time-driven changes, idempotent: a proposal unanswered past its response date → overdue (art. 32,
+    the union told by email); the bureau's review period over without objection → effective (art. 42, from
+    the day after it, or the agreed start if later; both sides told); an effective contract past its term →
+    expired; a comment period closing within a day → the union told once (flag audited on the negotiation)."""
+    from core import batch
+
+    return batch.in_one_loop(_sweep, now)
+
+
+def _sweep(now: dt.datetime) -> dict:
+    from notifications.bulk import Message
+
     today = timezone.localdate(now)
-    counts = {"overdue": 0, "effective": 0, "expired": 0, "comments_closing": 0}
-    plan = [
-        ("overdue", "mark_overdue", State.PROPOSED, Negotiation.objects.filter(state=State.PROPOSED, response_due__lt=today), {}),
-        ("effective", "take_effect", State.UNDER_REVIEW,
-         Negotiation.objects.filter(state=State.UNDER_REVIEW, review_ends__lt=today), None),
-        ("expired", "expire", State.EFFECTIVE, Negotiation.objects.filter(state=State.EFFECTIVE, term_end__lt=today), {}),
-    ]
-    for key, name, state, qs, kwargs in plan:
-        for neg in qs.only("pk", "state", "review_ends", "term_start"):
-            kw = kwargs if kwargs is not None else {"on": max(neg.review_ends + dt.timedelta(days=1), neg.term_start or today)}
-            try:
-                with transaction.atomic():
-                    obj = run_transition(model=Negotiation, pk=neg.pk, actor=None, name=name, expected_state=state, kwargs=kw)
-                    if key == "overdue":
-                        notify(recipients=union_negotiators(obj), kind="negotiation.overdue", obj=obj, url=_url(obj), email=True,
-                               title=_("要约逾期未获回应：%(t)s，可申请劳动保障行政部门协调") % {"t": obj.title})
-                    elif key == "effective":
-                        notify(recipients=both_sides(obj), kind="negotiation.effective", obj=obj, url=_url(obj),
-                               title=_("审查期届满无异议，集体合同已生效：%(t)s") % {"t": obj.title})
-            except Conflict:
-                continue
-            counts[key] += 1
+    counts = {}
+    overdue = Negotiation.objects.filter(state=State.PROPOSED, response_due__lt=today).order_by("pk")
+    counts["overdue"] = _in_batches(
+        list(overdue.values_list("pk", flat=True)),
+        lambda pk: _system_transition(pk, name="mark_overdue", state=State.PROPOSED, kwargs={}),
+        lambda neg, people: Message(recipients=people.union(neg), kind="negotiation.overdue", obj=neg, url=_url(neg),
+                                    email=True, title=_("要约逾期未获回应：%(t)s，可申请劳动保障行政部门协调") % {"t": neg.title}))
+
+    reviewed = Negotiation.objects.filter(state=State.UNDER_REVIEW, review_ends__lt=today).order_by("pk")
+    counts["effective"] = _in_batches(
+        list(reviewed.values_list("pk", "review_ends", "term_start")),
+        lambda row: _system_transition(row[0], name="take_effect", state=State.UNDER_REVIEW,
+                                       kwargs={"on": max(row[1] + dt.timedelta(days=1), row[2] or today)}),
+        lambda neg, people: Message(recipients=people.both(neg), kind="negotiation.effective", obj=neg, url=_url(neg),
+                                    title=_("审查期届满无异议，集体合同已生效：%(t)s") % {"t": neg.title}))
+
+    ended = Negotiation.objects.filter(state=State.EFFECTIVE, term_end__lt=today).order_by("pk")
+    counts["expired"] = _in_batches(
+        list(ended.values_list("pk", flat=True)),
+        lambda pk: _system_transition(pk, name="expire", state=State.EFFECTIVE, kwargs={}))
+
     # Comment period closing within a day: tell the union once (the flag is audited on the negotiation).
     soon = now + dt.timedelta(days=1)
-    for draft in PublishedDraft.objects.filter(
+    closing = PublishedDraft.objects.filter(
         closing_notified=False, closed_early_at__isnull=True, comments_close__lte=soon, negotiation__state=State.COMMENTS
-    ).select_related("negotiation"):
-        with transaction.atomic():
-            neg = lock_for(Negotiation, draft.negotiation_id, None)
-            d = PublishedDraft.objects.select_for_update().get(pk=draft.pk)
-            if d.closing_notified:
-                continue
-            d.closing_notified = True
-            d.save(update_fields=["closing_notified"])
-            record_edit(neg, actor=None, action="comments_closing", data={"draft": d.pk})
-            notify(recipients=union_negotiators(neg), kind="negotiation.comments_closing", obj=neg, url=_url(neg), email=True,
-                   title=_("职工意见征求将于%(d)s截止：%(t)s") % {
-                       "d": timezone.localtime(d.comments_close).strftime("%Y-%m-%d %H:%M"), "t": neg.title})
-            counts["comments_closing"] += 1
+    ).order_by("pk")
+    closes_at = {}
+
+    def flag(row):
+        pk, neg_pk = row
+        neg = lock_for(Negotiation, neg_pk, None)
+        d = PublishedDraft.objects.select_for_update().get(pk=pk)
+        if d.closing_notified:
+            return None
+        d.closing_notified = True
+        d.save(update_fields=["closing_notified"])
+        record_edit(neg, actor=None, action="comments_closing", data={"draft": d.pk})
+        closes_at[neg.pk] = d.comments_close
+        return neg
+
+    counts["comments_closing"] = _in_batches(
+        list(closing.values_list("pk", "negotiation_id")), flag,
+        lambda neg, people: Message(recipients=people.union(neg), kind="negotiation.comments_closing", obj=neg,
+                                    url=_url(neg), email=True, title=_("职工意见征求将于%(d)s截止：%(t)s") % {
+                                        "d": timezone.localtime(closes_at[neg.pk]).strftime("%Y-%m-%d %H:%M"),
+                                        "t": neg.title}))
     return counts
