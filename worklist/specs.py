@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,7 +38,7 @@ class Spec:
     candidates: Callable[[QuerySet, Any, dt.date], QuerySet] = lambda qs, actor, today: qs
     select_related: tuple[str, ...] = ()
     prefetch: tuple = ()
-    order: tuple[str, ...] = ("-pk",)
+    order: tuple = ("-pk",)  # which candidates come first when there are more than todo.LIMIT
     due: Callable[[Any], Due | None] = lambda obj: None
     # Whose work an item is when the rule admits a whole organisation (a firm's lawyers): rows kept for
     # this actor; default everyone the rule admits.
@@ -199,6 +199,7 @@ def specs() -> dict[str, Spec]:
             skip=frozenset({"withdraw", "evidence_add", "limitation_recompute", "extend_award"}),
             candidates=_dispute_candidates,
             select_related=("employer",),
+            order=("next_due", "-pk"),
             due=_dispute_due,
             horizon=DISPUTE_HORIZON,
         ),
@@ -208,6 +209,7 @@ def specs() -> dict[str, Spec]:
             candidates=_legal_candidates,
             select_related=("applicant_region", "assigned_firm", "assigned_lawyer"),
             prefetch=_legal_prefetch(),
+            order=(F("decision_due").asc(nulls_last=True), "-pk"),
             due=_legal_due,
             mine=_legal_mine,
         ),
