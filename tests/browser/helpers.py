@@ -75,6 +75,8 @@ class Checker:
 
     def check(self, page, name=None):
         self.problems += axe(page)
+        if self.lang == "en":
+            self.problems += [f"Chinese in English mode: {t!r} @ {page.url}" for t in chinese_chrome(page)]
         url = page.url
         key = url.split("?")[0]
         if key not in self.seen:
@@ -91,6 +93,24 @@ class Checker:
 
     def assert_clean(self):
         assert not self.problems, "\n".join(self.problems)
+
+
+def chinese_chrome(page):
+    """Text of the page's own furniture (labels, buttons, table and list headings, help lines, navigation)
+    that is still Chinese: in English mode that is an untranslated string, not user data."""
+    return page.evaluate("""() => {
+        const cjk = /[\\u4e00-\\u9fff]/;
+        const out = new Set();
+        for (const el of document.querySelectorAll('label, button, th, dt, legend, .help, nav a, .badge')) {
+            if (el.closest('.userbox, [data-user-data]')) continue;
+            // only the element's own text, not user data nested inside it
+            let own = '';
+            for (const n of el.childNodes) if (n.nodeType === 3) own += n.textContent;
+            own = own.trim();
+            if (own && cjk.test(own)) out.add(own.slice(0, 80));
+        }
+        return [...out];
+    }""")
 
 
 def shot(page, name):
