@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import realtime
 from core.pdf import render_html, html_to_pdf
@@ -29,6 +29,8 @@ from . import registry
 from .models import GeneratedDocument
 
 log = logging.getLogger(__name__)
+
+DOCUMENT_LANGUAGE = "zh-hans"  # the language of the documents' text (templates/pdf/, lang="zh-Hans")
 
 CODE_LENGTH = 12
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read off paper
@@ -90,6 +92,11 @@ def _doc_meta(kind: registry.DocumentKind, built: registry.Built, code: str) -> 
 
 def _draft(kind: registry.DocumentKind, obj) -> tuple[registry.Built, str, str]:
     """(built, draft html, fingerprint): the document without its code, and the hash of its inputs."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        return _draft_in_language(kind, obj)
+
+
+def _draft_in_language(kind, obj):
     built = kind.build(obj)
     draft = render_html(template=built.template, context={**built.context, "doc": _doc_meta(kind, built, CODE_PLACEHOLDER)})
     msg = "\0".join([kind.key, obj._meta.label_lower, str(obj.pk), kind.template_version, _stylesheet_digest(), draft])
@@ -108,9 +115,12 @@ def build_html(*, kind: registry.DocumentKind, obj) -> tuple[registry.Built, str
 
 
 def _build(kind, obj) -> tuple[registry.Built, str, str, str]:
-    built, draft, fp = _draft(kind, obj)
-    code = _code_for(kind, obj, hashlib.sha256(draft.encode()).hexdigest())
-    html = render_html(template=built.template, context={**built.context, "doc": _doc_meta(kind, built, code)})
+    # Documents are Chinese whoever asks (choice labels, translated template words): the same data gives the
+    # same text, the same fingerprint and the same code in every language of the site.
+    with translation.override(DOCUMENT_LANGUAGE):
+        built, draft, fp = _draft_in_language(kind, obj)
+        code = _code_for(kind, obj, hashlib.sha256(draft.encode()).hexdigest())
+        html = render_html(template=built.template, context={**built.context, "doc": _doc_meta(kind, built, code)})
     return built, code, html, fp
 
 
