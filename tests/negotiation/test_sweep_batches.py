@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -159,6 +160,7 @@ def test_query_count_is_a_constant_plus_the_writes_of_each_due_row(world):
     batch (the unions' negotiators, the employers' representatives, one notification INSERT, the batch's
     savepoint) and k statements per row (the runner's). Two sizes give the same k."""
     assert len(_sweep_queries()) == 4
+    ContentType.objects.get_for_model(Negotiation)  # the audit's content type, cached per process
     for i in range(3):
         neg(world, f"Q{i}", side="ab"[i % 2], state=State.PROPOSED, response_due=D(2027, 3, 9))
     q3 = _sweep_queries()
