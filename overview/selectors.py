@@ -39,7 +39,7 @@ from legal.models import Outcome as LegalOutcome
 from legal.models import RoutingAttempt
 from negotiation.models import STATES_WITH_DUE, TermKind
 
-from .aggregates import COLS, EPOCH, WORKFLOWS
+from .aggregates import COLS, EPOCH, INT_COLS, WORKFLOWS
 
 ARRANGEMENT_KINDS = [k for k in TermKind if k != TermKind.ARTICLE]
 
@@ -300,8 +300,8 @@ def daily_rows(f: Filters, g: Grouping) -> dict[str, list[dict]]:
     with connection.cursor() as cur:
         cur.execute(sql, [g.key_len, *params, g.key_len])
         for wf, k, state, dim, key, *vals in cur.fetchall():
-            row = {"k": k, "state": state, "dim": dim, "key": key}
-            row.update(zip(COLS, vals))
+            row = {"k": k, "state": state, "dim": dim, "key": key, "amount": Decimal(vals[-1] or 0)}
+            row.update(zip(INT_COLS, (int(v or 0) for v in vals)))  # PostgreSQL sums bigints as numeric
             out[wf].append(row)
     return out
 
