@@ -38,4 +38,7 @@ def _run():
         case = services.case_decide(actor=staff, case=case.pk, approve=True, reason="进城务工人员追索劳动报酬，免予经济困难审查")
         assert case.state == "offered" and case.assigned_firm.name == "内蒙古青城律师事务所", (case.state, case.assigned_firm)
         out["cases"][lang] = {"pk": case.pk, "number": case.number, "applicant": name}
+    # the live-update test answers the demo's proposal that awaits the employer
+    from negotiation.models import Negotiation
+    out["proposed"] = Negotiation.objects.get(title="【示例】疫情期间错时上下班与工资调整专项集体合同").pk
     print("SEED " + json.dumps(out, ensure_ascii=False))
