@@ -8,7 +8,7 @@ from accounts.demo import DEMO_PASSWORD
 
 
 # In INSTALLED_APPS order: later apps may build on earlier ones' demo rows.
-DEMO_APPS = ("negotiation", "disputes", "legal", "documents", "notifications")
+DEMO_APPS = ("negotiation", "disputes", "legal", "documents", "notifications", "overview")
 
 
 class Command(BaseCommand):
