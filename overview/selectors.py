@@ -691,13 +691,14 @@ def _scope_key(actor) -> str:
 
 
 def cached_figures(f: Filters) -> dict:
-    """figures(f), kept for OVERVIEW_CACHE_SECONDS (default 60; 0 disables) per scope, region, period, day and
-    language — leadership figures a minute old are fine, and a busy region then costs one computation a minute."""
+    """figures(f), optionally kept for OVERVIEW_CACHE_SECONDS per scope, region, period, day and language. Off by
+    default (0): the figures read the aggregates in a fixed handful of small queries and are exact at once; a
+    cache would only make them stale."""
     from django.conf import settings
     from django.core.cache import cache
     from django.utils.translation import get_language
 
-    ttl = getattr(settings, "OVERVIEW_CACHE_SECONDS", 60)
+    ttl = getattr(settings, "OVERVIEW_CACHE_SECONDS", 0)
     if not ttl:
         return figures(f)
     p = f.period
