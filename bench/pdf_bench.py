@@ -10,6 +10,12 @@ project/bare where bare = weasyprint.HTML(string=same_html).write_pdf() run in a
 never imports Django, one render at a time, interleaved with the project's runs (after one
 untimed cold render on each side).
 Targets: agreement median <= 1.5 s, peak <= 300 MiB, ratio <= 1.2; one-page letter <= 0.3 s.
+
+Then the unchanged document asked for again over the test client (issue 14): a logged-in user POSTs
+"generate" for the agreement (the first request renders it, inline here: DOCUMENTS_RENDER="sync"), then
+`--http-runs` times asks again and downloads it; prints the median ms of the request and of the
+download, and how many WeasyPrint renders those requests performed (target: 0; <= 50 ms each).
+Before issue 14 every request rendered the document again (one agreement render each, above).
 """
 from __future__ import annotations
 
@@ -148,10 +154,65 @@ def heap_peak_mib(kind, obj) -> float:
     return peak / 2**20
 
 
+def http_unchanged(neg, runs: int) -> dict:
+    """The unchanged agreement asked for again and downloaded over the test client: median ms, renders."""
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.urls import reverse
+
+    from accounts.models import Role, User
+    from documents import services
+    from documents.models import GeneratedDocument
+
+    setup_test_environment()  # 'testserver' allowed, the test client's templates
+    settings.DOCUMENTS_RENDER = "sync"
+    renders = []
+    real = services.html_to_pdf
+
+    def counting(html, **kw):
+        renders.append(1)
+        return real(html, **kw)
+
+    services.html_to_pdf = counting
+    try:
+        user = User.objects.create_user(username="bench_admin", password="x", role=Role.SYSADMIN, is_superuser=True, is_staff=True)
+        client = Client()
+        client.force_login(user)
+        url = reverse("documents:generate", args=["agreement", neg.pk])
+        t = time.perf_counter()
+        assert client.post(url).status_code == 302
+        first = (time.perf_counter() - t) * 1000
+        first_renders = len(renders)
+        doc = GeneratedDocument.objects.get(kind="agreement", object_id=str(neg.pk), status="done")
+        download = reverse("documents:download", args=[doc.pk])
+        asks, downloads, ask_cpu, download_cpu = [], [], [], []
+        for _ in range(runs):
+            t, c = time.perf_counter(), time.process_time()
+            assert client.post(url).status_code == 302
+            asks.append((time.perf_counter() - t) * 1000)
+            ask_cpu.append((time.process_time() - c) * 1000)
+            t, c = time.perf_counter(), time.process_time()
+            resp = client.get(download)
+            body = b"".join(resp.streaming_content)
+            downloads.append((time.perf_counter() - t) * 1000)
+            download_cpu.append((time.process_time() - c) * 1000)
+            assert resp.status_code == 200 and len(body) == doc.size
+        return {
+            "first_ms": first, "first_renders": first_renders, "ask_ms": statistics.median(asks), "ask_max": max(asks),
+            "ask_cpu": statistics.median(ask_cpu), "download_cpu": statistics.median(download_cpu),
+            "download_ms": statistics.median(downloads), "renders": len(renders) - first_renders, "runs": runs,
+            "rows": GeneratedDocument.objects.filter(kind="agreement").count(), "bytes": doc.size,
+        }
+    finally:
+        services.html_to_pdf = real
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--workshops", type=int, default=10, help="pads the shift/pay tables (10 gives 12 pages)")
+    parser.add_argument("--http-runs", type=int, default=20, help="requests for the unchanged document over the test client")
     args = parser.parse_args()
 
     import weasyprint
@@ -184,6 +245,12 @@ def main():
     print(f"peak memory: project process max RSS {peak:.1f} MiB (after Django setup and migrate {rss_before:.1f} MiB); "
           f"bare process max RSS {max(r['bare_rss'] for r in results):.1f} MiB")
     agreement, letter = results
+    h = http_unchanged(agreement["obj"], args.http_runs)
+    print(f"unchanged agreement asked for again over the test client ({h['runs']} times, load {os.getloadavg()[0]:.2f}): "
+          f"first request {h['first_ms']:.0f} ms with {h['first_renders']} render(s); again: request median "
+          f"{h['ask_ms']:.1f} ms wall / {h['ask_cpu']:.1f} ms cpu (max {h['ask_max']:.1f} wall), download median "
+          f"{h['download_ms']:.1f} ms wall / {h['download_cpu']:.1f} ms cpu ({h['bytes']} bytes), "
+          f"renders performed {h['renders']}, rows {h['rows']}")
     checks = [
         ("agreement >= 10 pages", agreement["pages"] >= 10),
         ("agreement median <= 1.5 s (wall)", agreement["median"] <= 1.5),
@@ -192,6 +259,9 @@ def main():
         ("ratio project/bare <= 1.2", agreement["ratio"] <= 1.2),
         ("one-page letter median <= 0.3 s (wall)", letter["pages"] == 1 and letter["median"] <= 0.3),
         ("one-page letter median <= 0.3 s (cpu)", letter["pages"] == 1 and letter["cpu"] <= 0.3),
+        ("unchanged document again: no render", h["renders"] == 0 and h["rows"] == 1),
+        ("unchanged document again: request and download median <= 50 ms each (wall)", h["ask_ms"] <= 50 and h["download_ms"] <= 50),
+        ("unchanged document again: request and download median <= 50 ms each (cpu)", h["ask_cpu"] <= 50 and h["download_cpu"] <= 50),
     ]
     for name, ok in checks:
         print(f"  [{'ok' if ok else 'MISS'}] {name}")
