@@ -38,6 +38,9 @@ ap.add_argument("--firms", type=int, default=50)
 ap.add_argument("--seed", type=int, default=7)
 ap.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
 ap.add_argument("--uniform", action="store_true", help="every firm serves the whole region and every matter")
+ap.add_argument("--simulate", action="store_true",
+                help="route in memory with the pure choice only (same data, same rules, no writes): fast, for the "
+                     "load spread and the reasons a case found no firm at 10,000 cases and beyond")
 ARGS = ap.parse_args()
 
 PG_DB = None
@@ -148,9 +151,14 @@ def main():
         routing.choose_firm(info, firm_infos)
     pure_us = (time.perf_counter() - t) / 2000 * 1e6
 
+    if args.simulate:
+        simulate(ids, routing)
+        return
+
     times, cpu, queries = [], [], []
     start_load = load()
     for pk in ids:
+        connection.queries_log.clear()  # the log keeps 9,000 statements: counted per decision from empty
         with CaptureQueriesContext(connection) as ctx:
             t, c = time.perf_counter(), time.process_time()
             services.route(case=pk, actor=None)
@@ -191,6 +199,106 @@ def main():
     unroutable = list(LegalAidCase.objects.filter(state="approved").select_related("applicant_region"))
     print(f"unroutable (no qualified firm): {len(unroutable)}")
     explain_unroutable(unroutable, routing)
+
+
+def simulate(ids, routing):
+    """Route every case in memory in id order with `routing.choose_firm`, each offer adding one to the chosen
+    firm's load (nobody accepts, declines or closes: as in the full run)."""
+    import dataclasses
+    from collections import Counter
+
+    from legal.models import LegalAidCase
+
+    sample = LegalAidCase.objects.get(pk=ids[0])
+    _info, firms = routing.load_candidates(sample)
+    firms = {f.id: f for f in firms}
+    paths = dict(__import__("accounts.models", fromlist=["Region"]).Region.objects.values_list("pk", "path"))
+    rows = LegalAidCase.objects.order_by("pk").values_list("pk", "applicant_region_id", "matter", "opposing_employer_id")
+    from legal.models import FirmEngagement
+
+    conflicts = {}
+    for firm_id, employer_id in FirmEngagement.objects.filter(ended_on__isnull=True).values_list("firm_id", "employer_id"):
+        conflicts.setdefault(firm_id, set()).add(employer_id)
+    t = time.perf_counter()
+    why, where, unroutable = Counter(), Counter(), 0
+    for _pk, region_id, matter, employer_id in rows:
+        case = routing.CaseInfo(region_path=paths[region_id], matter=matter, employer_id=employer_id)
+        inputs = [dataclasses.replace(f, conflict_employer_ids=frozenset(conflicts.get(f.id, ()))) for f in firms.values()]
+        result = routing.choose_firm(case, inputs)
+        if result.firm is None:
+            unroutable += 1
+            static = [f for f in inputs if not [r for r in routing.disqualifications(f, case) if "负荷" not in r]]
+            why["no firm serves the region and matter without a conflict" if not static else
+                "every firm serving the region and matter is full"] += 1
+            where[(case.region_path.split("/")[1], matter)] += 1
+            continue
+        f = firms[result.firm.id]
+        firms[f.id] = dataclasses.replace(f, open_cases=f.open_cases + 1)
+    elapsed = time.perf_counter() - t
+    print_bound(rows, paths, list(firms.values()), conflicts, routing)
+    ratios = sorted((f.open_cases / f.capacity, f.name, f.open_cases, f.capacity) for f in firms.values())
+    print(f"simulated {len(ids)} decisions in {elapsed:.1f} s [{load()}]; unroutable {unroutable}")
+    for reason, n in why.most_common():
+        print(f"  {n:5d}  {reason}")
+    from accounts.models import Region
+
+    names = dict(Region.objects.values_list("code", "name"))
+    if where:
+        print("  by league and matter: " + ", ".join(f"{names.get(c, c)}/{m} {n}" for (c, m), n in where.most_common()))
+    used = [r for r in ratios if r[2]]
+    print(f"load ratio: max {ratios[-1][0]:.3f} ({ratios[-1][2]}/{ratios[-1][3]}), min over firms with cases "
+          f"{used[0][0]:.3f} ({used[0][2]}/{used[0][3]}), max/min {ratios[-1][0] / used[0][0]:.2f}")
+
+
+def print_bound(rows, paths, firms, conflicts, routing):
+    """The most cases ANY assignment could place within every firm's capacity and the static rules (region,
+    matter, active, conflict): a maximum flow from case groups to firms. If it is below the number of cases,
+    no routing policy can place them all; if it is not, the unplaced cases are the price of deciding one case
+    at a time (each in its turn, without knowing the ones to come), not of the data."""
+    import dataclasses
+    from collections import Counter
+
+    conflicted = set().union(*conflicts.values()) if conflicts else set()
+    groups = Counter((paths[r], m, e if e in conflicted else None) for _pk, r, m, e in rows)
+    empty = [dataclasses.replace(f, open_cases=0, conflict_employer_ids=frozenset(conflicts.get(f.id, ()))) for f in firms]
+    # nodes: 0 source, 1 sink, groups, firms
+    gid = {g: 2 + i for i, g in enumerate(groups)}
+    fid = {f.id: 2 + len(gid) + i for i, f in enumerate(empty)}
+    graph: dict[int, dict[int, int]] = {}
+
+    def edge(a, b, c):
+        graph.setdefault(a, {})[b] = graph.get(a, {}).get(b, 0) + c
+        graph.setdefault(b, {}).setdefault(a, 0)
+
+    for g, n in groups.items():
+        edge(0, gid[g], n)
+        case = routing.CaseInfo(region_path=g[0], matter=g[1], employer_id=g[2])
+        for f in empty:
+            if not routing.disqualifications(f, case):
+                edge(gid[g], fid[f.id], n)
+    for f in empty:
+        edge(fid[f.id], 1, f.capacity)
+    flow = 0
+    while True:  # Edmonds-Karp: shortest augmenting paths
+        parent, queue = {0: None}, [0]
+        for a in queue:
+            for b, c in graph[a].items():
+                if c > 0 and b not in parent:
+                    parent[b] = a
+                    queue.append(b)
+        if 1 not in parent:
+            break
+        path, b = [], 1
+        while parent[b] is not None:
+            path.append((parent[b], b))
+            b = parent[b]
+        push = min(graph[a][b] for a, b in path)
+        for a, b in path:
+            graph[a][b] -= push
+            graph[b][a] += push
+        flow += push
+    print(f"most cases any assignment could place (max flow over region, matter, conflict and capacity): "
+          f"{flow} of {sum(groups.values())}")
 
 
 def explain_unroutable(cases, routing):
