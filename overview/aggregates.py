@@ -231,9 +231,9 @@ def on_object_changed(sender, obj, **kwargs):
         refresh(name, [obj.pk])
 
 
-def on_audit_event(sender, instance, created, **kwargs):
+def on_audit_event(sender, instance, created, raw=False, **kwargs):
     """A creation (or another audited write outside the runner that names a state): no from_state."""
-    if not created or instance.from_state or not instance.to_state:
+    if not created or raw or instance.from_state or not instance.to_state:
         return
     name = _name_for(instance.content_type.model_class())
     if name:
