@@ -90,18 +90,21 @@ def _neg_candidates(qs, actor, today):
     return qs.filter(state__in=_NEG_OPEN)
 
 
+REPRESENTATIVE_TODO_STATES = ("draft", "proposed", "accepted")
+
+
 def _neg_extra(actor, neg) -> list:
     """Representatives to appoint (集体合同规定 arts. 20-21): not a registry action but an edit each side
     makes for itself, waiting while its side has no chief."""
     from negotiation.permissions import can_edit_representatives
 
+    if neg.state not in REPRESENTATIVE_TODO_STATES or getattr(actor, "is_sysadmin", False):
+        return []
     out = []
-    reps = list(neg.representatives.all())
+    reps = list(neg.representatives.all())  # prefetched: chiefs only
     for side, label in (("union", _("选派本方协商代表（集体合同规定第20条）")),
                         ("employer", _("指派本方协商代表（集体合同规定第21条）"))):
-        if neg.state in ("draft", "proposed", "accepted") and not any(r.side == side and r.is_chief for r in reps):
-            if getattr(actor, "is_sysadmin", False):
-                continue
+        if not any(r.side == side and r.is_chief for r in reps):
             if can_edit_representatives(actor, neg, side):
                 from django.urls import reverse
 
@@ -180,7 +183,12 @@ def _legal_prefetch():
 def _neg_prefetch():
     from negotiation.models import PublishedDraft
 
-    return ("representatives", Prefetch("drafts", queryset=PublishedDraft.objects.order_by("-number")))
+    from negotiation.models import Representative
+
+    # Only what the list reads: chiefs (is a side's list still to appoint?) and the drafts of negotiations
+    # whose comment period runs (when does it close?).
+    return (Prefetch("representatives", queryset=Representative.objects.filter(is_chief=True)),
+            Prefetch("drafts", queryset=PublishedDraft.objects.filter(negotiation__state="comments").order_by("-number")))
 
 
 def specs() -> dict[str, Spec]:

@@ -88,14 +88,25 @@ def _rows(wf: registry.Workflow, spec: Spec, actor, today: dt.date) -> list:
     return list(qs.order_by(*spec.order)[:LIMIT])
 
 
-def _tasks(wf: registry.Workflow, spec: Spec, actor, obj) -> list[Task]:
+def _action_urls(wf: registry.Workflow) -> dict[str, tuple[str, str]]:
+    """Each action's page URL split around the object id: reversed once per list, not once per item."""
+    out = {}
+    for a in wf.actions.values():
+        url = reverse("core:workflow-action", args=[wf.name, 1, a.name])
+        head, _, tail = url.rpartition(f"/1/{a.name}/")
+        out[a.name] = (head + "/", f"/{a.name}/" + tail)
+    return out
+
+
+def _tasks(wf: registry.Workflow, spec: Spec, actor, obj, urls) -> list[Task]:
     out = []
     for a in wf.actions.values():
         if a.name in spec.skip or not a.page or not a.is_available(obj):
             continue
         if not a.check(actor, obj):
             continue
-        out.append(Task(a.name, str(a.label), reverse("core:workflow-action", args=[wf.name, obj.pk, a.name])))
+        head, tail = urls[a.name]
+        out.append(Task(a.name, str(a.label), f"{head}{obj.pk}{tail}"))
     for name, label, url in spec.extra(actor, obj):
         out.append(Task(name, str(label), url))
     return out
@@ -114,15 +125,18 @@ def items_for(actor, *, today: dt.date | None = None) -> list[Item]:
         spec = table.get(wf.name)
         if spec is None:
             continue
+        urls = _action_urls(wf)
+        labels = {}
         for obj in _rows(wf, spec, actor, today):
             if not spec.mine(actor, obj):
                 continue
-            tasks = _tasks(wf, spec, actor, obj)
+            tasks = _tasks(wf, spec, actor, obj, urls)
             if not tasks:
                 continue
             due = spec.due(obj)
             found.append((Item(
-                workflow=wf.name, object_id=obj.pk, title=str(obj), state=obj.state, state_label=wf.state_label(obj.state),
+                workflow=wf.name, object_id=obj.pk, title=str(obj), state=obj.state,
+                state_label=labels.setdefault(obj.state, wf.state_label(obj.state)),
                 url=wf.detail_url(obj), tasks=tasks,
             ), due))
     sources = _sources({d.rule for _, d in found if d is not None and d.rule})
