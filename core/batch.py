@@ -24,7 +24,9 @@ R = TypeVar("R")
 BATCH = 200  # rows per transaction: short enough locks, few enough commits
 
 
-def chunks(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
+def chunks(items: Iterable[T], size: int | None = None) -> Iterator[list[T]]:
+    """Lists of `size` items (default `BATCH`, read at each call)."""
+    size = size or BATCH
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk

@@ -8,7 +8,6 @@ constant plus a fixed number of writes per due row, for two sizes.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -25,9 +24,6 @@ from notifications.models import Notification
 D = dt.date
 TODAY = D(2027, 3, 10)
 pytestmark = pytest.mark.django_db
-
-_refs = itertools.count(1)
-
 
 def _now(day=TODAY):
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, 9))
@@ -170,7 +166,6 @@ def test_the_sweep_is_idempotent(world, hand_built):
 def test_batches_split_the_work_not_the_result(world, hand_built, monkeypatch):
     """Two rows per transaction: the same rows, events and notifications as one batch for everything."""
     monkeypatch.setattr(batch, "BATCH", 2)
-    monkeypatch.setattr(batch.chunks, "__defaults__", (2,))
     services.sweep(_now())
     ref_of = {str(c.pk): ref for ref, c in hand_built.items()}
     assert sorted(ref_of[e.object_id] for e in AuditEvent.objects.filter(actor_label="system")) == [

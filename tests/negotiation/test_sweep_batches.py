@@ -125,7 +125,7 @@ def test_the_sweep_is_idempotent(world, hand_built):
 
 
 def test_batches_split_the_work_not_the_result(world, hand_built, monkeypatch):
-    monkeypatch.setattr(batch.chunks, "__defaults__", (2,))
+    monkeypatch.setattr(batch, "BATCH", 2)
     assert svc.sweep(NOW) == {"overdue": 1, "effective": 2, "expired": 1, "comments_closing": 1}
     assert Notification.objects.count() == 6
 
