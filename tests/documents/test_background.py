@@ -295,3 +295,28 @@ def test_without_a_broker_renders_run_in_the_render_thread(negotiation, world, c
     doc = GeneratedDocument.objects.get()
     assert doc.status == "done" and doc.generated_by == world.users.negotiator_a
     assert len(renders) == 1 and renders[0] != threading.get_ident()
+
+
+@pytest.mark.django_db
+def test_assigning_the_lawyer_renders_the_assignment_letter_once(world, media, renders, django_capture_on_commit_callbacks):
+    """legal/documents.py: the letter names the lawyer, so assigning one makes it final."""
+    from decimal import Decimal
+
+    from legal import services as legal
+    from tests.factories import region
+    from tests.legal.conftest import make_profile, valid_id
+
+    make_profile(world.firm_a, regions=("150100",))
+    case = legal.case_create(actor=world.users.staff_hh, data=dict(
+        applicant_name="张三", id_number=valid_id(), phone="13800000000", address="呼和浩特市赛罕区某街1号",
+        applicant_region=region("150105"), is_migrant_worker=True, household_size=3,
+        household_monthly_income=Decimal("3000"), opposing_employer=world.emp_a, matter="pay",
+        facts="拖欠工资三个月。", claims="支付拖欠工资15000元。", claim_amount=Decimal("15000"), summary_for_firms="拖欠工资。"))
+    case = legal.case_decide(actor=world.users.staff_hh, case=case.pk, approve=True, reason="符合条件")
+    with django_capture_on_commit_callbacks(execute=True):
+        legal.case_accept(actor=world.users.firm_admin_a, case=case, conflict_confirmed=True)
+    assert GeneratedDocument.objects.count() == 0  # accepted, no lawyer yet: the letter is not final
+    with django_capture_on_commit_callbacks(execute=True):
+        legal.case_assign_lawyer(actor=world.users.firm_admin_a, case=case, lawyer=world.users.lawyer_a)
+    doc = GeneratedDocument.objects.get()
+    assert (doc.kind, doc.object_id, doc.status) == ("assignment", str(case.pk), "done") and len(renders) == 1
