@@ -185,6 +185,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "core.tasks.sweep_deadlines_task", "schedule": 60.0},
 }
+# Generated documents render in the background (documents/tasks.py): "celery" with a broker, "thread" (an
+# in-process render thread) when Celery is eager; "sync" renders inline (tests, scripts). Empty: chosen so.
+DOCUMENTS_RENDER = os.environ.get("DOCUMENTS_RENDER", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@xieshang.example")
