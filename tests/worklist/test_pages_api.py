@@ -168,3 +168,14 @@ def test_the_firm_and_the_lawyer_are_told_of_offer_and_assignment(world):
     ls.case_assign_lawyer(actor=world.users.firm_admin_a, case=case.pk, lawyer=world.users.lawyer_a)
     assert kinds(world.users.lawyer_a) == ["legal.lawyer_assigned"]
     assert kinds(world.users.lawyer_b) == []
+
+
+def test_the_page_lists_the_most_urgent_and_counts_the_rest(world, client_for, monkeypatch):
+    from worklist.templatetags import worklist as tag
+
+    monkeypatch.setattr(tag, "SHOWN", 1)
+    sooner = proposal(world, served_on=MON_2_MAR, title="较早的要约")
+    later = proposal(world, served_on=dt.date(2026, 3, 5), title="较晚的要约")
+    body = client_for(world.users.employer_a).get(HOME).content.decode()
+    assert f'data-id="{sooner.pk}"' in body and f'data-id="{later.pk}"' not in body
+    assert "另有1项不太紧急的事项未列出。" in body

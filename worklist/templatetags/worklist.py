@@ -5,6 +5,8 @@ from ..todo import items_for
 
 register = template.Library()
 
+SHOWN = 30  # the most urgent ones on the page; the API (GET /api/v1/todo/) lists them all
+
 
 @register.inclusion_tag("worklist/_todo.html", takes_context=True)
 def todo_list(context):
@@ -12,6 +14,6 @@ def todo_list(context):
     request = context.get("request")
     user = getattr(request, "user", None)
     items = items_for(user)
-    for i in items:
+    for i in items[:SHOWN]:
         i.kind = WORKFLOW_LABELS.get(i.workflow, i.workflow)
-    return {"items": items}
+    return {"items": items[:SHOWN], "more": max(0, len(items) - SHOWN)}
