@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import employers_visible_to
@@ -103,7 +104,8 @@ class EvidenceForm(forms.Form):
     title = forms.CharField(label=_("材料名称"), max_length=200, required=False)
     file = forms.FileField(
         label=_("文件"),
-        help_text=_("PDF、JPEG、PNG 或 DOCX，不超过 %(mb)s MB。") % {"mb": settings.UPLOAD_MAX_BYTES // 1048576},
+        # interpolated when rendered: `_() % {...}` here would fix the language at import time
+        help_text=lazy(lambda: _("PDF、JPEG、PNG 或 DOCX，不超过 %(mb)s MB。") % {"mb": settings.UPLOAD_MAX_BYTES // 1048576}, str)(),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx"}),
     )
 
