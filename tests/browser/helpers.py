@@ -103,6 +103,7 @@ def chinese_chrome(page):
         const out = new Set();
         for (const el of document.querySelectorAll('label, button, th, dt, legend, .help, nav a, .badge')) {
             if (el.closest('.userbox, [data-user-data]')) continue;
+            if (el.matches('.help') && el.closest('td')) continue;  // a row's secondary data (region, dates)
             // only the element's own text, not user data nested inside it
             let own = '';
             for (const n of el.childNodes) if (n.nodeType === 3) own += n.textContent;
