@@ -44,8 +44,10 @@ class OverviewDaily(models.Model):
     class Meta:
         db_table = "overview_daily"
         constraints = [
-            models.UniqueConstraint(fields=["grain", "day", "workflow", "region_id", "state", "dim", "key"],
-                                    name="overview_daily_bucket"),
+            # grain and day first: a period reads one contiguous range per span; then the dimension, since the
+            # page reads the object rows and the distinct/median rows in separate queries.
+            models.UniqueConstraint(fields=["grain", "day", "dim", "workflow", "region_id", "state", "key"],
+                                    name="overview_daily_key"),
         ]
 
 

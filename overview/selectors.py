@@ -316,17 +316,18 @@ def negotiation_distinct(f: Filters) -> dict:
         return out
     frm, params = scoped
     effective, agreed = _in("negotiation", "effective"), _in("negotiation", "agreed")
+    kind_dims = [f"emp:{k.value}" for k in ARRANGEMENT_KINDS]
     ph = lambda xs: ", ".join(["%s"] * len(xs)) or "NULL"  # noqa: E731
     key = connection.ops.quote_name("key")
     sql = (
         f"SELECT 'days', o.{key}, SUM(o.n) {frm} AND o.workflow = 'negotiation' AND o.dim = 'days' GROUP BY o.{key} "
         "UNION ALL "
         f"SELECT e.dim, NULL, COUNT(*) FROM (SELECT o.dim, o.{key} {frm} AND o.workflow = 'negotiation' AND "
-        f"((o.dim = 'emp' AND o.state IN ({ph(effective)})) OR (o.dim LIKE 'emp:%%' AND o.state IN ({ph(agreed)}))) "
+        f"((o.dim = 'emp' AND o.state IN ({ph(effective)})) OR (o.dim IN ({ph(kind_dims)}) AND o.state IN ({ph(agreed)}))) "
         f"GROUP BY o.dim, o.{key} HAVING SUM(o.n) > 0) e GROUP BY e.dim"
     )
     with connection.cursor() as cur:
-        cur.execute(sql, [*params, *params, *effective, *agreed])
+        cur.execute(sql, [*params, *params, *effective, *kind_dims, *agreed])
         for what, key_, n in cur.fetchall():
             if what == "days":
                 if n:
