@@ -102,6 +102,7 @@ def main():
         rebuild()
         check(users)
         measure(users)
+        ab(users)
     finally:
         connections.close_all()
         if not args.keep:
@@ -304,6 +305,33 @@ def check(users):
             t_direct = (time.perf_counter() - t) * 1000
             print(f"{label:<24} period={period:<5} figures equal the direct recount: {figures(f) == direct} "
                   f"(recount {t_direct:.0f} ms, load avg {os.getloadavg()[0]:.2f})", flush=True)
+
+
+def ab(users):
+    """Before/after under the same load: the direct recount (the pre-aggregate selectors, overview/recount.py)
+    and the aggregate-backed selectors, run alternately in this process on the same database."""
+    try:
+        from overview.recount import figures_direct
+    except ImportError:
+        return
+    from overview.selectors import Filters, figures, period_from
+
+    print(f"\n{'selectors, alternating':<24} {'period':<7} {'direct median':>14} {'p95':>8} {'aggregates median':>18} "
+          f"{'p95':>8}  load avg (1/5/15 min)")
+    for label, user in users.items():
+        for period in ("all", "year"):
+            f = Filters(user, period=period_from(period))
+            before, after = [], []
+            for _ in range(max(5, args.runs // 2)):
+                for fn, out in ((figures_direct, before), (figures, after)):
+                    t = time.perf_counter()
+                    fn(f)
+                    out.append((time.perf_counter() - t) * 1000)
+            b, a = sorted(before), sorted(after)
+            p95 = lambda xs: xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]  # noqa: E731
+            load = "/".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"{label:<24} {period:<7} {statistics.median(b):>14.1f} {p95(b):>8.1f} {statistics.median(a):>18.1f} "
+                  f"{p95(a):>8.1f}  {load}", flush=True)
 
 
 def measure(users):
