@@ -44,10 +44,10 @@ class OverviewDaily(models.Model):
     class Meta:
         db_table = "overview_daily"
         constraints = [
-            # grain and day first: a period reads one contiguous range per span; then the dimension, since the
-            # page reads the object rows and the distinct/median rows in separate queries.
-            models.UniqueConstraint(fields=["grain", "day", "dim", "workflow", "region_id", "state", "key"],
-                                    name="overview_daily_key"),
+            # grain, day, region, dimension: for the all-time rows of a region subtree each region of it is one
+            # tight index range per query (the object rows, then the distinct/median rows).
+            models.UniqueConstraint(fields=["grain", "day", "region_id", "dim", "workflow", "state", "key"],
+                                    name="overview_daily_region_key"),
         ]
 
 
