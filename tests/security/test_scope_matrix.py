@@ -428,3 +428,64 @@ def test_sub_resources_follow_their_objects_page(name, callers):
                         problems.append(f"{caller.user.username} {sub.method.upper()} {url} ({sub.kind} {obj.pk}): {why}")
     assert checked, f"{name}: no URL was tried (the demo lacks the objects it needs)"
     assert problems == [], "\n".join(problems[:40]) + f"\n({len(problems)} of {checked})"
+
+
+def test_application_from_dispute_follows_the_dispute(callers):
+    """The legal-aid application pre-filled from a dispute: union staff (and the administrator) get it exactly
+    for the disputes whose page they may open; every other role is refused whatever the dispute."""
+    from accounts.models import Role
+
+    problems = []
+    for case in KINDS["dispute"].objects():
+        url = reverse("legal:application_from_dispute", args=[case.pk])
+        for caller in callers:
+            page = caller.page_status(KINDS["dispute"].page(case))
+            got = caller.status(url, "get", False)
+            staff = caller.user.is_sysadmin or caller.user.role == Role.UNION_STAFF
+            if (got == 200) != (staff and page == 200) or got not in (200, 403, 404):
+                problems.append(f"{caller.user.username} {url}: dispute page {page}, got {got}")
+    assert problems == []
+
+
+def test_firm_profile_follows_firms_visible_to(callers):
+    """A firm's profile: the API detail answers 200 exactly for the profiles firms_visible_to gives the caller
+    (staff: all, a firm's users: their own); the management page is union staff's (and the administrator's)."""
+    from accounts.models import Organisation, Role
+    from legal.permissions import firms_visible_to
+
+    firms = list(Organisation.objects.filter(kind__in=["law_firm", "legal_aid_centre"]).order_by("pk"))
+    assert firms
+    problems = []
+    for caller in callers:
+        mine = set(firms_visible_to(caller.user).values_list("organisation_id", flat=True))
+        staff = caller.user.is_sysadmin or caller.user.role == Role.UNION_STAFF
+        for org in firms:
+            api = caller.status(f"/api/v1/legal-aid/firms/{org.pk}/", "get", True)
+            page = caller.status(reverse("legal:firm_edit", args=[org.pk]), "get", False)
+            if (api == 200) != (org.pk in mine) or api not in (200, 403, 404):
+                problems.append(f"{caller.user.username} API firm {org.pk}: {api}")
+            if (page == 200) != staff or page not in (200, 403, 404):
+                problems.append(f"{caller.user.username} firm page {org.pk}: {page}")
+    assert problems == []
+
+
+def test_notifications_are_the_recipients(callers):
+    """A notification (one per recipient in the demo) is read and marked read by its recipient only; anyone
+    else gets 404 on the API detail, the API's mark-read and the page's mark-read."""
+    from notifications.models import Notification
+
+    sample = {}
+    for n in Notification.objects.order_by("pk"):
+        sample.setdefault(n.recipient_id, n)
+    assert len(sample) > 3
+    problems = []
+    for caller in callers:
+        for n in sample.values():
+            own = n.recipient_id == caller.user.pk
+            got = (caller.status(f"/api/v1/notifications/{n.pk}/", "get", True),
+                   caller.status(f"/api/v1/notifications/{n.pk}/read/", "post", True),
+                   caller.status(reverse("notifications:read", args=[n.pk]), "post", False))
+            ok = got[0] == 200 and got[1] in (200, 204) and got[2] == 302 if own else all(g in (403, 404) for g in got)
+            if not ok:
+                problems.append(f"{caller.user.username} notification {n.pk} (recipient {n.recipient_id}): {got}")
+    assert problems == []
