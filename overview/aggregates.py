@@ -78,7 +78,7 @@ def _negotiations(flt: dict) -> dict[int, list]:
             rows.append([region, day, state, f"emp:{k}", str(employer), one])
         if proposed is not None and effective_on is not None:
             days = (effective_on - timezone.localtime(proposed).date()).days
-            rows.append([region, day, state, "days", str(days), one])
+            rows.append([region, day, "", "days", str(days), one])  # any state: no state column needed
         out[pk] = rows
     return out
 
@@ -105,6 +105,16 @@ def _disputes(flt: dict) -> dict[int, list]:
 
 def _legal(flt: dict) -> dict[int, list]:
     *_, LegalAidCase = _models()
+    from legal.models import RoutingAttempt
+
+    # Accepted offers with their reply time, for each firm's median hours to accept (exact: microseconds).
+    accepts: dict[int, list] = {}
+    for case_id, firm, offered, responded in (
+            RoutingAttempt.objects.filter(outcome=RoutingAttempt.Result.ACCEPTED, responded_at__isnull=False,
+                                          **{f"case__{k}": v for k, v in flt.items()})
+            .order_by().values_list("case_id", "firm_id", "offered_at", "responded_at").iterator(2000)):
+        us = (responded - offered) // dt.timedelta(microseconds=1)
+        accepts.setdefault(case_id, []).append(f"{firm}|{us}")
     out = {}
     for pk, state, received, region, urgent, unroutable, amount, sat, firm, outcome in (
             LegalAidCase.objects.filter(**flt).order_by().values_list(
@@ -116,6 +126,10 @@ def _legal(flt: dict) -> dict[int, list]:
             satisfied=sat is not None and sat >= 4, sat_sum=sat or 0)]]
         if firm is not None:
             rows.append([region or 0, day, state, "firm", f"{firm}|{outcome or ''}", _vals(n=1)])
+        delays: dict[str, int] = {}
+        for key in accepts.get(pk, ()):
+            delays[key] = delays.get(key, 0) + 1
+        rows += [[region or 0, day, "", "accept", key, _vals(n=c)] for key, c in sorted(delays.items())]
         out[pk] = rows
     return out
 

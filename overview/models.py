@@ -10,7 +10,9 @@ ragged ends of a custom period read days. The dimension splits an object's contr
   (the object counts once per kind it has);
 - ``"firm"``: a legal-aid case's assigned firm and outcome (key ``"<firm id>|<outcome>"``);
 - ``"emp"``, ``"emp:<kind>"``: a negotiation's employer (distinct enterprises, overall and per arrangement kind);
-- ``"days"``: a negotiation's days from proposal to effect (a histogram: the median is exact).
+- ``"days"``: a negotiation's days from proposal to effect (a histogram: the median is exact);
+- ``"accept"``: a legal-aid case's accepted offers, key ``"<firm id>|<microseconds from offer to acceptance>"``
+  (each firm's median hours to accept, exact). The state of "days" and "accept" rows is "" (not needed).
 
 `OverviewItem` remembers each object's current contribution, so a change subtracts exactly what the object
 added before and adds what it adds now (overview/aggregates.py). Both tables are derived data: `manage.py

@@ -306,11 +306,11 @@ def daily_rows(f: Filters, g: Grouping) -> dict[str, list[dict]]:
     return out
 
 
-def negotiation_distinct(f: Filters) -> dict:
-    """One query over the negotiation rows that do not add up: the histogram of days from proposal to effect
-    (for the median) and the distinct enterprises (keys with a positive count) of effective negotiations and,
-    per arrangement kind, of agreed ones."""
-    out = {"days": [], "enterprises": 0, "by_kind": {}}
+def distinct_rows(f: Filters) -> dict:
+    """One query over the rows that do not add up: the histograms of days from proposal to effect and of each
+    firm's time to accept (for the medians), and the distinct enterprises (keys with a positive count) of
+    effective negotiations and, per arrangement kind, of agreed ones."""
+    out = {"days": [], "enterprises": 0, "by_kind": {}, "accept": {}}
     scoped = _scope_sql(f)
     if scoped is None:
         return out
@@ -320,7 +320,7 @@ def negotiation_distinct(f: Filters) -> dict:
     ph = lambda xs: ", ".join(["%s"] * len(xs)) or "NULL"  # noqa: E731
     key = connection.ops.quote_name("key")
     sql = (
-        f"SELECT 'days', o.{key}, SUM(o.n) {frm} AND o.workflow = 'negotiation' AND o.dim = 'days' GROUP BY o.{key} "
+        f"SELECT o.dim, o.{key}, SUM(o.n) {frm} AND o.dim IN ('days', 'accept') GROUP BY o.dim, o.{key} "
         "UNION ALL "
         f"SELECT e.dim, NULL, COUNT(*) FROM (SELECT o.dim, o.{key} {frm} AND o.workflow = 'negotiation' AND "
         f"((o.dim = 'emp' AND o.state IN ({ph(effective)})) OR (o.dim IN ({ph(kind_dims)}) AND o.state IN ({ph(agreed)}))) "
@@ -332,6 +332,10 @@ def negotiation_distinct(f: Filters) -> dict:
             if what == "days":
                 if n:
                     out["days"].append((int(key_), int(n)))
+            elif what == "accept":
+                if n:
+                    firm, _sep, us = key_.partition("|")
+                    out["accept"].setdefault(int(firm), []).append((int(us) / 3_600_000_000, int(n)))
             elif what == "emp":
                 out["enterprises"] = int(n)
             else:
@@ -460,7 +464,7 @@ def dispute_figures(f: Filters, daily: list[dict]) -> dict:
 
 # --- legal-aid figures --------------------------------------------------------------------------
 
-def legal_figures(f: Filters, daily: list[dict]) -> dict:
+def legal_figures(f: Filters, daily: list[dict], distinct: dict) -> dict:
     base = _dim(daily, "")
     in_ = lambda group: _is_in(_in("legal", group))  # noqa: E731
     open_firm, closed = set(_in("legal", "open_firm")), set(_in("legal", "closed"))
@@ -480,20 +484,8 @@ def legal_figures(f: Filters, daily: list[dict]) -> dict:
         names[pk] = name
         if cap is not None:
             capacity[pk] = cap
-    # Median hours from offer to acceptance per firm, over routing attempts of in-scope cases.
-    attempts = RoutingAttempt.objects.filter(
-        case__in=f.legal_cases().order_by().values("pk"), outcome=RoutingAttempt.Result.ACCEPTED, responded_at__isnull=False
-    ).order_by()
-    if is_postgres():
-        hours = Func(F("responded_at"), F("offered_at"), template="EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0",
-                     arg_joiner=" - ", output_field=FloatField())
-        med = dict(attempts.values("firm_id").annotate(m=Median(hours)).values_list("firm_id", "m"))
-    else:
-        delay = ExpressionWrapper(F("responded_at") - F("offered_at"), output_field=DurationField())
-        per: dict[int, list[float]] = {}
-        for firm_id, d in attempts.annotate(d=delay).values_list("firm_id", "d"):
-            per.setdefault(firm_id, []).append(d.total_seconds() / 3600)
-        med = {k: median(v) for k, v in per.items()}
+    # Median hours from offer to acceptance per firm, over the accepted offers of in-scope cases (histograms).
+    med = {firm: histogram_median(pairs) for firm, pairs in distinct["accept"].items()}
     firms = []
     for firm_id in sorted(per_firm, key=lambda i: (names.get(i, ""), i)):
         r, cap = per_firm[firm_id], capacity.get(firm_id)
@@ -671,14 +663,15 @@ def figures(f: Filters) -> dict:
     g = Grouping.for_filters(f)
     daily = daily_rows(f, g)
     late = negotiation_late_rows(f, g)
+    distinct = distinct_rows(f)
     neg_base = _dim(daily["negotiation"], "")
     return {
         "region": f.region.name if f.region else None,
         "period": {"key": f.period.key, "start": f.period.start, "end": f.period.end, "label": f.period.label},
         "today": f.today,
-        "negotiation": negotiation_figures(f, daily["negotiation"], late, negotiation_distinct(f)),
+        "negotiation": negotiation_figures(f, daily["negotiation"], late, distinct),
         "disputes": dispute_figures(f, daily["disputes"]),
-        "legal_aid": legal_figures(f, daily["legal"]),
+        "legal_aid": legal_figures(f, daily["legal"], distinct),
         "regions": region_table(f, g, neg_base + [{**r, "state": None} for r in late], _dim(daily["disputes"], ""),
                                 _dim(daily["legal"], "")),
     }
