@@ -9,11 +9,11 @@ Rules (see docs/adr/0002-channel-layer.md):
   be active and hold a role. Anything else is refused (close before accept = HTTP 403).
 - revocation is pushed, never polled (issue 14; core/realtime.py): every socket also joins `user.<pk>`;
   saving a User (role, organisation, active flag) or their Organisation sends `xs.recheck` there on
-  commit (accounts/signals.py), and the socket re-checks at once and closes with 4403. A state change of
-  a workflow object sends `xs.recheck` with `scope` to the object's group: the sockets re-check that the
-  object is still in their scope, one query per kind of viewer (role, organisation, sysadmin, active) per
-  process, shared by all its sockets (`shared_check`), since scopes depend on nothing else of the user
-  (accounts/scoping.py). An ordinary event costs no query, however long the socket was idle: 200 sockets
+  commit (accounts/signals.py), and the socket re-checks at once and closes with 4403. The event of a
+  write that changed a workflow object's state carries `recheck` (and `realtime.recheck_object` sends it
+  alone): the sockets confirm the object is still in their scope before forwarding it, one query per kind
+  of viewer (role, organisation, sysadmin, active) per process, shared by all its sockets
+  (`shared_check`), since scopes depend on nothing else of the user (accounts/scoping.py). An ordinary event costs no query, however long the socket was idle: 200 sockets
   re-checking on the first event after 30 s of quiet was a 2.5 s p95 (bench/ws_bench.py). A revocation
   written without signals (`QuerySet.update()`, raw SQL) must call `realtime.recheck_users`. Events carry
   only ids and every re-fetch goes through the page's own permission check. A closed socket forwards
@@ -147,23 +147,25 @@ class BaseConsumer(AsyncJsonWebsocketConsumer):
 
     # -- messages from the channel layer -------------------------------------------------------
     async def xs_event(self, message):
-        """Forward an event: no query (permission is re-checked when a recheck is pushed, not here)."""
+        """Forward an event: no query, unless the write changed the object's state (`recheck`): then
+        the object must still be in this socket's scope, checked once per kind of viewer."""
         if self.closed or message.get("group") not in self.forward_groups:
             return
-        await self.send_json({k: v for k, v in message.items() if k != "type"})
+        if message.get("recheck") and not await self.scope_still_allowed(message["group"], message["recheck"]):
+            await self.close_forbidden()
+            return
+        await self.send_json({k: v for k, v in message.items() if k not in ("type", "recheck")})
+
+    async def scope_still_allowed(self, group, rid) -> bool:
+        user = self.user
+        return await shared_check((rid, group, viewer_kind(user)), lambda: self.is_allowed(user))
 
     async def xs_recheck(self, message):
         if self.closed:
             return
         if message.get("scope"):
             group = message.get("group")
-            if group not in self.forward_groups:
-                return
-            user = self.user
-            ok = await shared_check(
-                (message.get("rid"), group, viewer_kind(user)),
-                lambda: self.is_allowed(user),
-            )
+            ok = group not in self.forward_groups or await self.scope_still_allowed(group, message.get("rid"))
         else:
             ok = await self.check()
         if not ok:

@@ -14,12 +14,13 @@ again only when told, so an event costs no query however long the socket was idl
   account deactivated, moved to another organisation, their organisation changed); accounts/signals.py
   calls them on User and Organisation saves. A bulk `QuerySet.update()` on users sends no signal: its
   caller calls `recheck_users`.
-- `recheck_object(obj)`: the sockets of one workflow object re-check whether it is still in their scope.
-  Sent on every state change of a workflow object (object_changed below: a legal-aid case declined by a
-  firm leaves that firm's scope) and by any service that moves an object's scope by an edit. Consumers
-  answer it with one query per kind of viewer (role, organisation) per process, not one per socket.
-Both are sent on commit, before the runner's own event for the same change, so a socket that loses
-access is closed before that event reaches it.
+- a state change of a workflow object (object_changed below: a legal-aid case declined by a firm leaves
+  that firm's scope) marks the runner's event for it with `recheck`; `recheck_object(obj)` sends the
+  same check alone, for a service that moves an object's scope by an edit. The sockets re-check that
+  the object is still in their scope before forwarding anything more, with one query per kind of
+  viewer (role, organisation) per process, not one per socket.
+All are sent on commit; a user's recheck goes before the runner's event of the same transaction, so a
+socket that loses access is closed before that event reaches it.
 """
 from __future__ import annotations
 
@@ -69,7 +70,13 @@ def send_now(group: str, event: str, payload: dict) -> None:
 
 
 def publish(group: str, event: str, **payload) -> None:
-    """Send `event` with `payload` (ids only) to `group` once the current transaction commits."""
+    """Send `event` with `payload` (ids only) to `group` once the current transaction commits.
+
+    When the same write changed the object's state (`_object_changed`, just before), the event itself
+    carries `recheck`: the sockets confirm the object is still in their scope before forwarding it, so
+    a socket that lost it is closed without seeing it, at no extra message."""
+    if _take_scope_change(group):
+        payload = {**payload, "recheck": uuid.uuid4().hex}
     transaction.on_commit(lambda: send_now(group, event, payload))
 
 
@@ -120,12 +127,31 @@ def recheck_object(obj) -> None:
         recheck_group(wf.group(obj))
 
 
+_scope_changes = threading.local()
+
+
+def _take_scope_change(group: str) -> bool:
+    pending = getattr(_scope_changes, "groups", None)
+    if pending and group in pending:
+        pending.discard(group)
+        return True
+    return False
+
+
 def _object_changed(sender, obj, from_state=None, to_state=None, **kwargs) -> None:
     """A state change may take a workflow object out of someone's scope (a case leaves a firm, a lawyer's
-    disclosed states): its sockets re-check. An edit that keeps the state does not change any scope
-    today; a service whose edit does calls `recheck_object`."""
-    if from_state != to_state:
-        recheck_object(obj)
+    disclosed states): the runner's event for this write, published right after this signal in the same
+    thread, carries `recheck`. An edit that keeps the state changes no scope today; a service whose
+    edit does calls `recheck_object`."""
+    if from_state == to_state:
+        return
+    from . import workflow
+
+    wf = workflow.for_model(obj)
+    if wf is not None:
+        if getattr(_scope_changes, "groups", None) is None:
+            _scope_changes.groups = set()
+        _scope_changes.groups.add(wf.group(obj))
 
 
 def _connect() -> None:
