@@ -34,7 +34,7 @@ ap.add_argument("--pg", nargs="?", const="postgres://postgres@127.0.0.1:5432", d
                 help="run on a throw-away PostgreSQL database on this server")
 args = ap.parse_args()
 
-PG_DB = "xs_disputes_bench"
+PG_DB = os.environ.get("BENCH_PG_DB", "xs_disputes_bench")
 if args.pg:
     import psycopg
 
