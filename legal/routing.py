@@ -156,21 +156,25 @@ def load_candidates(case) -> tuple[CaseInfo, list[FirmInfo]]:
     is counted here), its response rule, whether it holds an open engagement for the opposing employer,
     whether it declined or let this case time out, and the applicant region's path. No model instances
     (this runs once per routing decision)."""
-    from django.db.models import BooleanField, Exists, OuterRef, Subquery, Value
+    from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery, Value
 
     from accounts.models import Region
 
     from .models import FirmEngagement, FirmProfile, RoutingAttempt
 
+    def among(firm_ids) -> ExpressionWrapper:
+        # an uncorrelated IN (subquery): evaluated once per decision through its own index (engagements by
+        # employer, attempts by case), never once per firm over every attempt that firm ever had
+        return ExpressionWrapper(Q(organisation_id__in=Subquery(firm_ids)), output_field=BooleanField())
+
     if case.opposing_employer_id:
-        conflict = Exists(FirmEngagement.objects.filter(
-            firm_id=OuterRef("organisation_id"), employer_id=case.opposing_employer_id, ended_on__isnull=True))
+        conflict = among(FirmEngagement.objects.filter(employer_id=case.opposing_employer_id, ended_on__isnull=True)
+                         .order_by().values("firm_id"))
     else:
         conflict = Value(False, output_field=BooleanField())
     if case.pk:
-        declined = Exists(RoutingAttempt.objects.filter(
-            case_id=case.pk, firm_id=OuterRef("organisation_id"),
-            outcome__in=[RoutingAttempt.Result.DECLINED, RoutingAttempt.Result.TIMED_OUT]))
+        declined = among(RoutingAttempt.objects.filter(
+            case_id=case.pk, outcome__in=[RoutingAttempt.Result.DECLINED, RoutingAttempt.Result.TIMED_OUT]).order_by().values("firm_id"))
     else:
         declined = Value(False, output_field=BooleanField())
     rows = FirmProfile.objects.annotate(
