@@ -13,11 +13,12 @@ Rules (see docs/adr/0002-channel-layer.md):
   write that changed a workflow object's state carries `recheck` (and `realtime.recheck_object` sends it
   alone): the sockets confirm the object is still in their scope before forwarding it, one query per kind
   of viewer (role, organisation, sysadmin, active) per process, shared by all its sockets
-  (`shared_check`), since scopes depend on nothing else of the user (accounts/scoping.py). An ordinary event costs no query, however long the socket was idle: 200 sockets
-  re-checking on the first event after 30 s of quiet was a 2.5 s p95 (bench/ws_bench.py). A revocation
-  written without signals (`QuerySet.update()`, raw SQL) must call `realtime.recheck_users`. Events carry
-  only ids and every re-fetch goes through the page's own permission check. A closed socket forwards
-  nothing more, even messages already queued for it.
+  (`shared_check`), since scopes depend on nothing else of the user (accounts/scoping.py). Any other
+  event costs no query, however long the socket was idle: 200 sockets re-checking on the first event
+  after 30 s of quiet was a 2.5 s p95 (bench/ws_bench.py). A revocation written without signals
+  (`QuerySet.update()`, raw SQL) must call `realtime.recheck_users`. Events carry only ids and every
+  re-fetch goes through the page's own permission check. A closed socket forwards nothing more, even
+  messages already queued for it.
 - messages to the browser are `{"event", "version", ...ids}`; the page re-fetches what changed.
 """
 from __future__ import annotations
