@@ -6,7 +6,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from core.views import label_events
 from core.workflow_views import apply_errors, conflict_response
 
 from . import forms, services
-from .models import OPEN_FIRM_STATES, CaseDocument, CaseState, FirmProfile, RoutingAttempt
+from .models import CaseDocument, CaseState, FirmProfile, RoutingAttempt
 from .models import LegalAidCase
 from .permissions import case_history_visible_to
 from .selectors import (
@@ -248,9 +248,9 @@ def subject_access(request):
 @role_required(S, description="union staff: partner firms and their load")
 @require_GET
 def firm_list(request):
-    firms = firms_visible_to(request.user).annotate(
-        open_cases=Count("organisation__legal_aid_cases", filter=Q(organisation__legal_aid_cases__state__in=OPEN_FIRM_STATES))
-    )
+    # open_cases is the profile's counter, moved with every offer and closing (legal/services/load.py);
+    # annotating a count under the same name was a 500 once the counter became a field.
+    firms = firms_visible_to(request.user)
     unconfigured = Organisation.objects.filter(kind__in=["law_firm", "legal_aid_centre"], firm_profile__isnull=True)
     return render(request, "legal/firm_list.html", {"firms": firms, "unconfigured": unconfigured})
 
