@@ -10,6 +10,7 @@ from core import audit
 
 from ..models import FirmEngagement, FirmProfile
 from ..permissions import is_staff
+from .load import counted_loads
 
 
 def _require_staff(actor):
@@ -23,7 +24,9 @@ def _require_staff(actor):
 @transaction.atomic
 def firm_profile_save(*, actor, organisation, regions, matters, capacity, is_active, response_rule=None) -> FirmProfile:
     _require_staff(actor)
-    profile, _created = FirmProfile.objects.get_or_create(organisation=organisation)
+    profile, created = FirmProfile.objects.get_or_create(organisation=organisation)
+    if created:  # a firm may hold open cases from before its profile (re)appeared: its load starts from them
+        profile.open_cases = counted_loads(organisation.pk).get(organisation.pk, 0)
     profile.matters = list(matters)
     profile.capacity = capacity
     profile.is_active = is_active

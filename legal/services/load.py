@@ -57,12 +57,13 @@ def move(*, release_id: int | None, claim_id: int | None, now: dt.datetime, with
     return claimed
 
 
-def counted_loads() -> dict[int, int]:
-    """Open cases per firm (organisation id), counted from the cases: what the counters must say."""
-    return dict(
-        LegalAidCase.objects.filter(state__in=OPEN_FIRM_STATES, assigned_firm__isnull=False)
-        .values_list("assigned_firm").annotate(n=Count("pk")).values_list("assigned_firm", "n")
-    )
+def counted_loads(firm_id: int | None = None) -> dict[int, int]:
+    """Open cases per firm (organisation id; one firm's only when given), counted from the cases: what the
+    counters must say."""
+    qs = LegalAidCase.objects.filter(state__in=OPEN_FIRM_STATES, assigned_firm__isnull=False)
+    if firm_id is not None:
+        qs = qs.filter(assigned_firm_id=firm_id)
+    return dict(qs.order_by().values_list("assigned_firm").annotate(n=Count("pk")).values_list("assigned_firm", "n"))
 
 
 @transaction.atomic

@@ -127,6 +127,16 @@ def test_recount_command_repairs_and_check_reports(world, both_serve_hohhot, app
     call_command("recount_firm_loads", "--check")  # no exit: all right
 
 
+def test_a_profile_set_up_again_starts_from_the_firms_open_cases(world, firms, approved):
+    case = approved()
+    assert case.assigned_firm_id == world.firm_a.pk
+    FirmProfile.objects.filter(organisation=world.firm_a).delete()
+    profile = services.firm_profile_save(actor=world.users.staff_hh, organisation=world.firm_a, regions=[region("150100")],
+                                         matters=["pay"], capacity=5, is_active=True)
+    assert profile.open_cases == 1
+    assert_counters({world.firm_a.pk: 1})
+
+
 # --- concurrency (PostgreSQL: real row locks between connections) ----------------------------------
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_routing_never_passes_capacity(world, make_case):
