@@ -8,8 +8,8 @@ ways, chosen by `render_mode()`:
   so a request returns at once and renders run one at a time (memory stays at one render's peak);
 - "sync": inline, for tests and scripts that want the result at once (settings.DOCUMENTS_RENDER="sync").
 
-settings.DOCUMENTS_RENDER picks one explicitly; unset, it is "celery" unless Celery runs eagerly, then
-"thread". A render whose row does not exist any more is skipped (documents.services.document_render).
+settings.DOCUMENTS_RENDER picks one explicitly; unset, it is "sync" in a test environment, else "celery"
+unless Celery runs eagerly, then "thread". A render whose row does not exist any more is skipped (documents.services.document_render).
 """
 from __future__ import annotations
 
@@ -32,10 +32,20 @@ def render_document_task(document_id: int) -> None:
     document_render(document_id=document_id)
 
 
+def _in_test_environment() -> bool:
+    from django.core import mail
+
+    return hasattr(mail, "outbox")  # set by django.test.utils.setup_test_environment (Django's runner, pytest-django)
+
+
 def render_mode() -> str:
     mode = getattr(settings, "DOCUMENTS_RENDER", "") or ""
     if mode in MODES:
         return mode
+    if _in_test_environment():
+        # Deterministic tests everywhere: a finalising change in another app's test renders inline instead of
+        # leaving a thread writing to the test database while it is flushed (or a task in a broker nobody reads).
+        return "sync"
     return "thread" if render_document_task.app.conf.task_always_eager else "celery"
 
 

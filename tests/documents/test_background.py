@@ -287,7 +287,8 @@ def test_without_a_broker_renders_run_in_the_render_thread(negotiation, world, c
     import threading
 
     settings.DOCUMENTS_RENDER = ""
-    assert tasks.render_mode() == "thread"  # conftest makes Celery eager, as it is without REDIS_URL
+    assert tasks.render_mode() == "sync"  # the default in a test environment: other apps' tests stay deterministic
+    settings.DOCUMENTS_RENDER = "thread"  # the embedded default outside tests (no broker: Celery eager)
     c = client_for(world.users.negotiator_a)
     resp = c.post(reverse("documents:generate", args=["agreement", negotiation.pk]))
     assert resp.status_code == 302
@@ -320,3 +321,17 @@ def test_assigning_the_lawyer_renders_the_assignment_letter_once(world, media, r
         legal.case_assign_lawyer(actor=world.users.firm_admin_a, case=case, lawyer=world.users.lawyer_a)
     doc = GeneratedDocument.objects.get()
     assert (doc.kind, doc.object_id, doc.status) == ("assignment", str(case.pk), "done") and len(renders) == 1
+
+
+def test_render_mode_outside_tests_follows_the_broker(settings, monkeypatch):
+    from django.core import mail
+
+    monkeypatch.delattr(mail, "outbox")  # as outside a test environment
+    settings.DOCUMENTS_RENDER = ""
+    app = tasks.render_document_task.app
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    assert tasks.render_mode() == "thread"  # no broker: the in-process render thread
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    assert tasks.render_mode() == "celery"
+    settings.DOCUMENTS_RENDER = "sync"
+    assert tasks.render_mode() == "sync"
