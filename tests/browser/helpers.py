@@ -104,6 +104,7 @@ def chinese_chrome(page):
         for (const el of document.querySelectorAll('label, button, th, dt, legend, .help, nav a, .badge')) {
             if (el.closest('.userbox, [data-user-data]')) continue;
             if (el.matches('.help') && el.closest('td')) continue;  // a row's secondary data (region, dates)
+            if (el.matches('th[scope=row]')) continue;  // a row's name: a region, a firm, an arrangement
             // only the element's own text, not user data nested inside it
             let own = '';
             for (const n of el.childNodes) if (n.nodeType === 3) own += n.textContent;
