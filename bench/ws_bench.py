@@ -1,14 +1,15 @@
 """Websocket commit → receipt latency, before and after an idle gap (issue 14).
 
     .venv/bin/python bench/ws_bench.py                                  # daphne and uvicorn, 200 clients
-    .venv/bin/python bench/ws_bench.py --servers uvicorn --clients 200 --rounds 20 --idle 60
+    .venv/bin/python bench/ws_bench.py --servers uvicorn uvicorn-sansio --clients 200 --rounds 20 --idle 60
 
 Per server (a child process each, so nothing leaks between them): a throw-away PostgreSQL database
 (BENCH_PG_ADMIN_URL, default postgresql://postgres@127.0.0.1:5432/postgres; dropped at the end),
 migrated, with one negotiation in rounds and N union negotiators of its union, each its own user with
-its own session; the server (daphne, or uvicorn with the `websockets` implementation) is a real
-process on loopback with the Redis channel layer (REDIS_URL, default redis://127.0.0.1:6379/0). N real
-websockets (the `websockets` package) open /ws/negotiations/<id>/, one per user. Then:
+its own session; the server (daphne, or uvicorn with its `websockets` or `websockets-sansio` protocol,
+both on the `websockets` package) is a real process on loopback with the Redis channel layer
+(REDIS_URL, default redis://127.0.0.1:6379/0). N real websockets (the `websockets` package) open
+/ws/negotiations/<id>/, one per user. Then:
 
 1. "warm": --rounds transitions (suspend/resume through core.runner.run_transition, committed in
    this process), each measured from right after COMMIT to each client's receipt;
@@ -127,8 +128,9 @@ def start_server(kind: str, port: int, env: dict) -> subprocess.Popen:
     if kind == "daphne":
         cmd = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "--websocket_timeout", "600",
                "--websocket_connect_timeout", "60", "config.asgi:application"]
-    else:
-        cmd = [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port), "--ws", "websockets",
+    else:  # uvicorn's `websockets` implementation (deprecated by uvicorn) or its `websockets-sansio` one
+        ws_impl = "websockets-sansio" if kind == "uvicorn-sansio" else "websockets"
+        cmd = [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--port", str(port), "--ws", ws_impl,
                "--lifespan", "off", "--log-level", "warning", "--timeout-keep-alive", "60", "config.asgi:application"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 30
@@ -328,7 +330,7 @@ def child(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--servers", nargs="+", default=["daphne", "uvicorn"], choices=["daphne", "uvicorn"])
+    ap.add_argument("--servers", nargs="+", default=["daphne", "uvicorn"], choices=["daphne", "uvicorn", "uvicorn-sansio"])
     ap.add_argument("--clients", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--idle", type=float, default=60.0, help="seconds of quiet between the two phases")
