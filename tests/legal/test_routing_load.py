@@ -7,6 +7,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
@@ -138,10 +139,9 @@ def test_a_profile_set_up_again_starts_from_the_firms_open_cases(world, firms, a
 
 
 # --- concurrency (PostgreSQL: real row locks between connections) ----------------------------------
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_routing_never_passes_capacity(world, make_case):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL")
     a = make_profile(world.firm_a, regions=("150100",), capacity=2, active=False)
     b = make_profile(world.firm_b, regions=("150100",), capacity=2, active=False)
     # approved while no firm accepts assignments: they wait, flagged
