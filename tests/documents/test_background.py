@@ -281,7 +281,7 @@ def test_api_answers_an_unchanged_document_with_its_render(negotiation, world, a
     assert len(renders) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_without_a_broker_renders_run_in_the_render_thread(negotiation, world, client_for, media, renders, settings):
     """The embedded default: the request queues and returns; the render thread renders."""
     import threading
