@@ -38,6 +38,9 @@ ap.add_argument("--firms", type=int, default=50)
 ap.add_argument("--seed", type=int, default=7)
 ap.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
 ap.add_argument("--uniform", action="store_true", help="every firm serves the whole region and every matter")
+ap.add_argument("--open", type=int, default=0,
+                help="cases already open (offered) before the run, spread over the firms by capacity: "
+                     "'--open 10000 --cases 500' times 500 decisions at 10,000 open cases without routing them all")
 ap.add_argument("--simulate", action="store_true",
                 help="route in memory with the pure choice only (same data, same rules, no writes): fast, for the "
                      "load spread and the reasons a case found no firm at 10,000 cases and beyond")
@@ -140,7 +143,27 @@ def main():
         for i in range(args.cases)
     )
     ids = list(LegalAidCase.objects.order_by("pk").values_list("pk", flat=True))
-    print(f"data ({connection.vendor}{', uniform' if args.uniform else ''}): {len(ids)} approved cases, {len(firms)} firms "
+    if args.open:
+        # already-open cases, each firm holding the same share of its capacity (so the run still finds room)
+        total_cap = sum(p.capacity for p in profiles)
+        share = [(p.organisation_id, args.open * p.capacity // total_cap) for p in profiles]
+        share[0] = (share[0][0], share[0][1] + args.open - sum(n for _f, n in share))
+        open_rows, k = [], 0
+        for firm_id, n in share:
+            for _ in range(n):
+                open_rows.append(LegalAidCase(
+                    number=f"FYO{k:07d}", state="offered", assigned_firm_id=firm_id, applicant_name="基准申请人",
+                    id_number=idn(k), phone="13800000000", applicant_region=rnd.choice(counties),
+                    opposing_employer=rnd.choice(employers), matter="pay", facts="-", claims="-"))
+                k += 1
+        LegalAidCase.objects.bulk_create(open_rows, batch_size=2000)
+        try:  # the counters (after issue 14); an older version counts the cases at each decision
+            from legal.services.load import recount_firm_loads
+        except ImportError:
+            pass
+        else:
+            recount_firm_loads()
+    print(f"data ({connection.vendor}{', uniform' if args.uniform else ''}): {len(ids)} approved cases, {args.open} already open, {len(firms)} firms "
           f"(total capacity {sum(p.capacity for p in profiles)}), {len(counties)} county regions, {len(employers)} employers")
 
     # Pure choice alone, on a snapshot of the inputs (no writes).
