@@ -133,6 +133,17 @@ def test_aggregates_follow_every_kind_of_write_without_drift(ov, county_staff):
     assert {r["kind"]: r["count"] for r in d["open_by_kind"]}["wage_arrears"] == 0  # d1 no longer open
     assert d["due_within_7_days"] == 0
 
+    # A dispute opened through the service: its claims are written before the creation audit event.
+    from disputes.services import dispute_open
+
+    dispute_open(actor=u.staff_hh, employer=w.emp_a, title="加班费争议", facts="未付加班费。",
+                 known_on=today - dt.timedelta(days=10), filed_on=today, workers=[{"name": "乔海燕", "phone": "13900000000"}],
+                 claims=[{"kind": "hours", "amount": Decimal("800")}, {"kind": "rest", "amount": None}])
+    d = figures(Filters(u.staff_hh))["disputes"]
+    kinds = {r["kind"]: r["count"] for r in d["open_by_kind"]}
+    assert (d["total"], d["open"], kinds["hours"], kinds["rest"], kinds["dismissal"]) == (4, 2, 1, 1, 1)
+    assert_matches_recount(ov, county_staff)
+
     # Legal aid: documents requested (pending stays pending), and Baotou's offer withdrawn (the firm row goes).
     run_transition(model=LegalAidCase, pk=ov.hh.l1.pk, actor=None, name="request_documents", kwargs={"on": today})
     run_transition(model=LegalAidCase, pk=ov.bt.l1.pk, actor=None, name="withdraw_offer")
