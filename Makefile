@@ -39,9 +39,9 @@ migrate: venv
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-serve:
+serve:  ## uvicorn: half daphne's websocket fan-out time in bench/ws_bench.py (issue 14)
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --ws websockets --lifespan off config.asgi:application
 
 run: sysdeps venv seed serve  ## everything: system packages, virtualenv, database, demo data, ASGI server
 
