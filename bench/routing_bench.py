@@ -178,7 +178,7 @@ def main():
         simulate(ids, routing)
         return
 
-    times, cpu, queries = [], [], []
+    times, cpu, queries, db = [], [], [], []
     start_load = load()
     for pk in ids:
         connection.queries_log.clear()  # the log keeps 9,000 statements: counted per decision from empty
@@ -187,6 +187,7 @@ def main():
             services.route(case=pk, actor=None)
             times.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c)
+        db.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
         # statements sent, without BEGIN/COMMIT/SAVEPOINT bookkeeping
         queries.append(sum(1 for q in ctx.captured_queries if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))))
     end_load = load()
@@ -209,6 +210,8 @@ def main():
     cpu_ms = [x * 1000 for x in cpu]
     print(f"CPU time of this process per decision (less sensitive to the shared machine's load, excludes the "
           f"database server's own time): median {statistics.median(cpu_ms):.2f} ms, p95 {pct(cpu_ms, 95):.2f} ms")
+    print(f"time waiting on the database per decision (sum of its statements' round trips): median "
+          f"{statistics.median(db):.2f} ms, p95 {pct(db, 95):.2f} ms")
     print(f"median of the first {tenth} decisions {statistics.median(ms[:tenth]):.2f} ms, of the last {tenth} "
           f"{statistics.median(ms[-tenth:]):.2f} ms (open cases grow from 0 to {sum(r[2] for r in ratios)})")
     print(f"queries per decision: median {statistics.median(queries):.0f}, min {min(queries)}, max {max(queries)}")
