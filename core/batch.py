@@ -36,6 +36,8 @@ def in_one_loop(fn: Callable[..., R], *args, **kwargs) -> R:
     """`fn(*args, **kwargs)` in this thread (same database connection and transaction), with one event
     loop serving every `async_to_sync` call it makes. Inside a loop already (a sync_to_async thread),
     just calls `fn`."""
-    if getattr(SyncToAsync.threadlocal, "main_event_loop", None) is not None:
+    # asgiref leaves the thread's last loop in its threadlocal after it closed: only a running one counts.
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is not None and loop.is_running():
         return fn(*args, **kwargs)
     return async_to_sync(sync_to_async(functools.partial(fn, *args, **kwargs), thread_sensitive=True))()

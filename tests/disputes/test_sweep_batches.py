@@ -230,3 +230,33 @@ def test_query_count_is_a_constant_plus_the_writes_of_each_due_row(world):
     assert sum(q.startswith('INSERT INTO "core_auditevent"') for q in q6) == 6
     if connection.features.has_select_for_update:  # PostgreSQL: each row locked by the runner
         assert sum("FOR UPDATE" in q and 'FROM "disputes_disputecase"' in q for q in q6) == 6
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_every_publish_of_a_sweep_is_sent_after_its_batch_commits_on_one_event_loop(world, monkeypatch):
+    """Committed for real (a transactional test): each change's event and each notification's event reach
+    the channel layer once their batch has committed, all through one event loop (`batch.in_one_loop`),
+    not a thread, a loop and a connection per message."""
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    from core import realtime
+
+    for i in range(3):
+        case(world, f"L{i}", limitation_due=D(2027, 3, 9), next_due=D(2027, 3, 9))
+    layer = get_channel_layer()
+    sent = []
+
+    async def group_send(group, message):
+        # the loop object itself is kept (not its id): a freed loop's id could be reused by the next one
+        sent.append((group, message.get("event"), asyncio.get_running_loop()))
+
+    monkeypatch.setattr(layer, "group_send", group_send)
+    monkeypatch.setattr(realtime, "get_channel_layer", lambda: layer)
+    counts = services.sweep(_now())
+    assert counts["overdue"] == 3
+    changed = [s for s in sent if not s[0].startswith("user.") and s[1] == "changed"]
+    told = [s for s in sent if s[0].startswith("user.") and s[1] == "notification"]
+    assert len(changed) == 3 and len(told) == 3 * 3  # staff_nm, staff_hh and the employer's rep per case
+    assert len({s[2] for s in sent}) == 1
