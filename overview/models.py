@@ -46,10 +46,11 @@ class OverviewDaily(models.Model):
     class Meta:
         db_table = "overview_daily"
         constraints = [
-            # grain, day, region, dimension: for the all-time rows of a region subtree each region of it is one
-            # tight index range per query (the object rows, then the distinct/median rows).
-            models.UniqueConstraint(fields=["grain", "day", "region_id", "dim", "workflow", "state", "key"],
-                                    name="overview_daily_region_key"),
+            # grain, region, dimension, day: per region of the subtree, each query (the object rows, then the
+            # distinct/median rows) reads one tight index range, for the all-time rows and for a span of months or
+            # days alike (a day range before the region made month spans scan every region's rows).
+            models.UniqueConstraint(fields=["grain", "region_id", "dim", "day", "workflow", "state", "key"],
+                                    name="overview_daily_grain_region"),
         ]
 
 

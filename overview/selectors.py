@@ -267,29 +267,36 @@ def _spans(period: Period) -> list[tuple[str, dt.date, dt.date]]:
     return spans
 
 
-def _scope_sql(f: Filters) -> tuple[str, list] | None:
-    """FROM/WHERE over overview_daily for the scope and period (None: nothing to read)."""
+def scope_region_ids(f: Filters) -> list[int]:
+    """The regions the figures cover (one small query): the scope's subtree, or every region and 0 (rows with no
+    region) for everything. Listing them lets each aggregate query read one index range per region."""
     everything, prefix = scope_path(f)
+    if everything:
+        return [0, *Region.objects.order_by("pk").values_list("pk", flat=True)]
+    if not prefix:
+        return []
+    return list(Region.objects.filter(path__startswith=prefix).order_by("pk").values_list("pk", flat=True))
+
+
+def _scope_sql(f: Filters, ids: list[int]) -> tuple[str, list] | None:
+    """FROM/WHERE over overview_daily for the scope's regions and the period (None: nothing to read)."""
     spans = _spans(f.period)
-    if not (everything or prefix) or not spans:
+    if not ids or not spans:
         return None
     where, params = [], []
     for grain, lo, hi in spans:
         where.append("(o.grain = %s AND o.day >= %s AND o.day <= %s)")
         params += [grain, lo, hi]
-    sql = (f"FROM overview_daily o {'LEFT ' if everything else ''}JOIN {Region._meta.db_table} r ON r.id = o.region_id "
-           f"WHERE ({' OR '.join(where)})")
-    if prefix:
-        sql += " AND r.path LIKE %s"
-        params.append(prefix + "%")
-    return sql, params
+    sql = (f"FROM overview_daily o LEFT JOIN {Region._meta.db_table} r ON r.id = o.region_id "
+           f"WHERE ({' OR '.join(where)}) AND o.region_id IN ({', '.join(['%s'] * len(ids))})")
+    return sql, params + list(ids)
 
 
-def daily_rows(f: Filters, g: Grouping) -> dict[str, list[dict]]:
+def daily_rows(f: Filters, g: Grouping, ids: list[int]) -> dict[str, list[dict]]:
     """One query: overview_daily summed per workflow, child-region key, state, dimension and key (the object
     rows, arrangement and claim kinds, firms)."""
     out: dict[str, list[dict]] = {name: [] for name in WORKFLOWS}
-    scoped = _scope_sql(f)
+    scoped = _scope_sql(f, ids)
     if scoped is None:
         return out
     frm, params = scoped
@@ -306,12 +313,12 @@ def daily_rows(f: Filters, g: Grouping) -> dict[str, list[dict]]:
     return out
 
 
-def distinct_rows(f: Filters) -> dict:
+def distinct_rows(f: Filters, ids: list[int]) -> dict:
     """One query over the rows that do not add up: the histograms of days from proposal to effect and of each
     firm's time to accept (for the medians), and the distinct enterprises (keys with a positive count) of
     effective negotiations and, per arrangement kind, of agreed ones."""
     out = {"days": [], "enterprises": 0, "by_kind": {}, "accept": {}}
-    scoped = _scope_sql(f)
+    scoped = _scope_sql(f, ids)
     if scoped is None:
         return out
     frm, params = scoped
@@ -661,9 +668,10 @@ def figures(f: Filters) -> dict:
     few that cannot be summed over days and regions (today's due dates, distinct enterprises, medians), each a
     narrow indexed read. The number of queries does not depend on the data."""
     g = Grouping.for_filters(f)
-    daily = daily_rows(f, g)
+    ids = scope_region_ids(f)
+    daily = daily_rows(f, g, ids)
     late = negotiation_late_rows(f, g)
-    distinct = distinct_rows(f)
+    distinct = distinct_rows(f, ids)
     neg_base = _dim(daily["negotiation"], "")
     return {
         "region": f.region.name if f.region else None,
