@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, Role, User
 from core.models import DeadlineRule
 from core.deadlines import compute_due
-from core.runner import lock_for, run_transition
+from core.runner import Conflict, lock_for, run_transition
 from notifications.services import notify
 
 from .. import routing
@@ -78,6 +78,8 @@ def route(*, case, actor=None, now=None, expected_state=None, release_firm=None)
         if claimed:
             return _offer(case_pk=locked.pk, firm=result.firm, actor=actor, action=action, explanation=result.explanation,
                           now=now)
+    else:  # every try lost its place to a concurrent routing: nothing is written, the caller may try again
+        raise Conflict(_("律所负载正被同时更新，请稍后重试。"))
     load.release(release_firm)
     was_flagged = locked.no_firm_available
     routed = run_transition(

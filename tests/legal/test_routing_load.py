@@ -138,6 +138,22 @@ def test_a_profile_set_up_again_starts_from_the_firms_open_cases(world, firms, a
     assert_counters({world.firm_a.pk: 1})
 
 
+def test_losing_every_claim_to_concurrent_routing_is_a_conflict_with_nothing_written(world, firms, make_case, monkeypatch):
+    from legal.services import load
+
+    FirmProfile.objects.update(is_active=False)
+    case = services.case_decide(actor=world.users.staff_hh, case=make_case().pk, approve=True, reason="符合条件")
+    FirmProfile.objects.update(is_active=True)
+    tries = []
+    monkeypatch.setattr(load, "claim", lambda firm_id, **kw: tries.append(firm_id) or False)  # always beaten to it
+    with pytest.raises(Conflict):
+        services.route(case=case.pk, actor=world.users.staff_hh)
+    assert len(tries) == 5
+    case.refresh_from_db()
+    assert case.state == CaseState.APPROVED and not case.attempts.exists()
+    assert counters() == {world.firm_a.pk: 0, world.firm_b.pk: 0}
+
+
 # --- concurrency (PostgreSQL: real row locks between connections) ----------------------------------
 @pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="concurrent writers need PostgreSQL")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
