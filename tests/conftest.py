@@ -111,3 +111,16 @@ def api_for():
     return make
 
 
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test restores the seeded rows (serialized_rollback): a plain flush at its end
+    re-creates content types through post_migrate, and the next restoring test then fails on a UNIQUE
+    constraint far from the cause. Refuse such a test at collection, naming it."""
+    wrong = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            wrong.append(item.nodeid)
+    if wrong:
+        raise pytest.UsageError("transaction=True needs serialized_rollback=True: " + ", ".join(wrong))

@@ -59,7 +59,7 @@ def test_every_api_action_in_schema():
     assert missing == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_object_changed_is_sent_for_a_transition_and_not_kept_on_rollback(world):
     """Apps follow workflow objects through core.signals.object_changed, sent inside the writing
     transaction (documents and overview schedule their work on commit from it)."""
