@@ -22,8 +22,8 @@ STATE = {
            "effective": "Effective"},
 }
 SEEN = {
-    "zh-hans": {"thanks": "感谢您的意见", "used": "该链接已经使用过", "no_objection": "审查无异议"},
-    "en": {"thanks": "Thank you", "used": "already been used", "no_objection": "Record no objection"},
+    "zh-hans": {"response_due": "应约截止", "thanks": "感谢您的意见", "used": "该链接已经使用过", "no_objection": "审查无异议"},
+    "en": {"response_due": "Response due", "thanks": "Thank you", "used": "already been used", "no_objection": "Record no objection"},
 }
 
 
@@ -232,5 +232,7 @@ def test_negotiation_from_proposal_to_effect(story_browser, story_server, lang):
         submit(bureau)
     state_is(bureau, lang, "effective")
     assert SEEN[lang]["no_objection"] in bureau.locator("main").inner_text()
+    # deadlines that no longer apply are gone (the reply was due weeks of steps ago)
+    assert SEEN[lang]["response_due"] not in bureau.locator("#negotiation-live .dues").inner_text()
     ck.check(bureau, "n10-effective")
     ck.assert_clean()
