@@ -59,7 +59,7 @@ def connect():
     # The same dispatch_uid as the older receiver in notifications/apps.py (which re-checked on every save,
     # a login's `last_login` included): this one is connected first (accounts precedes notifications in
     # INSTALLED_APPS), so that one is not connected twice.
-    post_save.connect(user_saved, sender=User, dispatch_uid="notifications.user_recheck", weak=False)
+    post_save.connect(user_saved, sender=User, dispatch_uid="accounts.user_recheck", weak=False)
     post_delete.connect(user_deleted, sender=User, dispatch_uid="accounts.user_deleted_recheck", weak=False)
     post_save.connect(organisation_saved, sender=Organisation, dispatch_uid="accounts.organisation_recheck", weak=False)
     post_save.connect(region_saved, sender=Region, dispatch_uid="accounts.region_recheck", weak=False)
