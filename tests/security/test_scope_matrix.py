@@ -32,7 +32,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 READ, GATED = "read", "gated"
