@@ -123,7 +123,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            "OPTIONS": {"timeout": 20},
+            # IMMEDIATE: a write transaction takes the lock when it begins and waits for it (timeout), instead
+            # of failing with "database is locked" when it upgrades a read while the render thread writes
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
 # Parallel test runs (several developers on one machine) can pick their own test database.
