@@ -13,8 +13,8 @@ from django.db import transaction
 
 from core import realtime
 
+from . import services
 from .models import Notification
-from .services import _queue_email
 
 EMAIL_CHUNK = 50
 
@@ -57,5 +57,5 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     ids = [n.pk for m in messages if m.email for n in m.rows if n.pk is not None]
     for i in range(0, len(ids), EMAIL_CHUNK):
         chunk = ids[i:i + EMAIL_CHUNK]
-        transaction.on_commit(lambda chunk=chunk: _queue_email(chunk))
+        transaction.on_commit(lambda chunk=chunk: services._queue_email(chunk))
     return created
