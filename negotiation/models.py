@@ -413,7 +413,7 @@ class Term(models.Model):
         verbose_name_plural = _("条款")
 
     def __str__(self):
-        return f"第{self.number}条 {self.title}"
+        return _("第%(n)s条 %(title)s") % {"n": self.number, "title": self.title}
 
 
 class TermVersion(models.Model):
@@ -459,7 +459,7 @@ class Round(models.Model):
         verbose_name_plural = _("协商会议")
 
     def __str__(self):
-        return f"第{self.number}次协商会议"
+        return _("第%(n)s次协商会议") % {"n": self.number}
 
 
 class PublishedDraft(models.Model):
@@ -485,7 +485,7 @@ class PublishedDraft(models.Model):
         verbose_name_plural = _("公示草案")
 
     def __str__(self):
-        return f"草案第{self.number}版"
+        return _("草案第%(n)s版") % {"n": self.number}
 
     @property
     def closes_at(self):
