@@ -90,6 +90,17 @@ def _neg_candidates(qs, actor, today):
     return qs.filter(state__in=_NEG_OPEN)
 
 
+def _neg_order():
+    """Most urgent first when there are more candidates than are read: the due date the state runs
+    (the same columns as `_neg_due`), undated ones after, newest first. A comment period's close lives on
+    its draft, not a column: those rows sort with the undated ones."""
+    from django.db.models import Case, DateField, F, When
+
+    whens = [When(state=state, then=F(row[0])) for state, row in _NEG_DUE.items()]
+    whens.append(When(state="suspended", then=F("next_meeting_on")))
+    return (Case(*whens, default=None, output_field=DateField()).asc(nulls_last=True), "-pk")
+
+
 REPRESENTATIVE_TODO_STATES = ("draft", "proposed", "accepted")
 
 
@@ -197,6 +208,7 @@ def specs() -> dict[str, Spec]:
             workflow="negotiation",
             skip=frozenset({"edit", "suspend", "withdraw", "extend_coordination", "close_comments"}),
             candidates=_neg_candidates,
+            order=_neg_order(),
             select_related=("employer", "employer__region", "union"),
             prefetch=_neg_prefetch(),
             due=_neg_due,

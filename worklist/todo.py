@@ -79,13 +79,13 @@ def _sources(rule_ids: set[str]) -> dict[str, str]:
     return dict(DeadlineRule.objects.filter(pk__in=rule_ids).values_list("id", "source"))
 
 
-def _rows(wf: registry.Workflow, spec: Spec, actor, today: dt.date) -> list:
+def _rows(wf: registry.Workflow, spec: Spec, actor, today: dt.date, limit: int = LIMIT) -> list:
     qs = spec.candidates(wf.visible(actor), actor, today)
     if spec.select_related:
         qs = qs.select_related(*spec.select_related)
     if spec.prefetch:
         qs = qs.prefetch_related(*spec.prefetch)
-    return list(qs.order_by(*spec.order)[:LIMIT])
+    return list(qs.order_by(*spec.order)[:limit])
 
 
 def _action_urls(wf: registry.Workflow) -> dict[str, tuple[str, str]]:
@@ -112,22 +112,34 @@ def _tasks(wf: registry.Workflow, spec: Spec, actor, obj, urls) -> list[Task]:
     return out
 
 
-def items_for(actor, *, today: dt.date | None = None) -> list[Item]:
-    """Everything waiting for `actor`, most urgent first (overdue, then by due date; undated last)."""
+class Items(list):
+    """The items, and whether a workflow had more candidates than were read (`truncated`)."""
+
+    truncated = False
+
+
+def items_for(actor, *, today: dt.date | None = None, limit: int = LIMIT) -> Items:
+    """Everything waiting for `actor`, most urgent first (overdue, then by due date; undated last).
+
+    `limit` bounds the candidate rows read per workflow (most urgent first): the page asks for a few more
+    than it shows, so the landing page costs the same whatever the scope holds; the API reads `LIMIT`."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active or not actor.role:
-        return []
+        return Items()
     if actor.is_sysadmin:
-        return []  # administrators keep the system, they are not a party to any workflow's work
+        return Items()  # administrators keep the system, they are not a party to any workflow's work
     today = today or timezone.localdate()
     table = specs()
     found: list[tuple[Item, Due | None]] = []
+    truncated = False
     for wf in registry.all_workflows():
         spec = table.get(wf.name)
         if spec is None:
             continue
         urls = _action_urls(wf)
         labels = {}
-        for obj in _rows(wf, spec, actor, today):
+        rows = _rows(wf, spec, actor, today, limit)
+        truncated = truncated or len(rows) >= limit
+        for obj in rows:
             if not spec.mine(actor, obj):
                 continue
             tasks = _tasks(wf, spec, actor, obj, urls)
@@ -140,7 +152,8 @@ def items_for(actor, *, today: dt.date | None = None) -> list[Item]:
                 url=wf.detail_url(obj), tasks=tasks,
             ), due))
     sources = _sources({d.rule for _, d in found if d is not None and d.rule})
-    items = []
+    items = Items()
+    items.truncated = truncated
     for item, due in found:
         if due is not None and due.on:
             item.due = due.on

@@ -179,3 +179,20 @@ def test_the_page_lists_the_most_urgent_and_counts_the_rest(world, client_for, m
     body = client_for(world.users.employer_a).get(HOME).content.decode()
     assert f'data-id="{sooner.pk}"' in body and f'data-id="{later.pk}"' not in body
     assert "另有1项不太紧急的事项未列出。" in body
+
+
+def test_the_page_reads_a_bounded_number_of_candidates_and_says_there_is_more(world, client_for, api_for, monkeypatch):
+    # The landing page reads at most READ candidate rows per workflow (most urgent first), so it costs the
+    # same whatever the scope holds (at 1k negotiations it answered 500s under load); beyond that it says
+    # there is more without a count. The API still reads up to LIMIT and lists everything.
+    from worklist.templatetags import worklist as tag
+
+    monkeypatch.setattr(tag, "SHOWN", 1)
+    monkeypatch.setattr(tag, "READ", 2)
+    made = [proposal(world, served_on=dt.date(2026, 3, 2 + 7 * i), title=f"要约{i}") for i in (2, 0, 1)]
+    made.sort(key=lambda n: n.response_due)  # created out of order: the page must read by due date, not by id
+    body = client_for(world.users.employer_a).get(HOME).content.decode()
+    assert f'data-id="{made[0].pk}"' in body and f'data-id="{made[1].pk}"' not in body
+    assert "另有更多不太紧急的事项未列出" in body and "另有1项" not in body
+    ids = {i["id"] for i in api_for(world.users.employer_a).get(API).json()["items"]}
+    assert {m.pk for m in made} <= ids
