@@ -1,8 +1,8 @@
-"""`notify_many`: `notify` for many objects at once (the sweeps' catch-up, issue 14).
+"""`notify_many`: the one writer of notifications (`notify` is one message through it; the sweeps'
+catch-up sends many, issue 14).
 
-The same rows, realtime events and emails as one `notify` call per message, but one INSERT for all of
-them and one email task per `EMAIL_CHUNK` notifications to be emailed (a task sends each mail on its own
-connection and has a time limit).
+One INSERT for all rows, a realtime event per row and one email task per `EMAIL_CHUNK` notifications to
+be emailed (a task sends each mail on its own connection and has a time limit), both on commit.
 """
 from __future__ import annotations
 

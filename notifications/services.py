@@ -24,27 +24,10 @@ log = logging.getLogger(__name__)
 def notify(
     *, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", obj=None, email: bool = False
 ) -> list[Notification]:
-    label = obj._meta.label_lower if obj is not None else ""
-    oid = str(obj.pk) if obj is not None else ""
-    seen: set[int] = set()
-    rows = []
-    for user in recipients:
-        if user is None or user.pk in seen or not user.is_active:
-            continue
-        seen.add(user.pk)
-        rows.append(
-            Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url, object_label=label, object_id=oid)
-        )
-    created = Notification.objects.bulk_create(rows)
-    for n in created:
-        realtime.publish(
-            realtime.group_for("user", n.recipient_id), "notification", kind=kind, object=label, id=oid, notification=n.pk
-        )
-    if email:
-        ids = [n.pk for n in created if n.pk is not None]
-        if ids:
-            transaction.on_commit(lambda: _queue_email(ids))
-    return created
+    """One message to `recipients` (each active one once): rows now, the push and the email on commit."""
+    from .bulk import Message, notify_many
+
+    return notify_many([Message(recipients=recipients, kind=kind, title=title, body=body, url=url, obj=obj, email=email)])
 
 
 def _queue_email(ids: list[int]) -> None:
