@@ -51,3 +51,10 @@ def organisation_detail(request, pk):
     return render(request, "accounts/organisation_detail.html", {"org": org})
 
 
+
+
+@role_required(description="any active user with a role: who they are signed in as")
+def me(request):
+    """我的账户: the signed-in person's name, role, organisation and region (what the scope of every list
+    follows), and where to sign out. Reads nothing beyond the session's user and their organisation."""
+    return render(request, "accounts/me.html", {})

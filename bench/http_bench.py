@@ -11,8 +11,9 @@ employers, with `updated_at` / `filed_on` spread over a year so the lists' order
 
 At each size every page is loaded open-loop (http_load.load: latency counts from when a request was
 due) at --rate for --seconds, split into --rounds slices taken in turn over the pages, so a burst of
-other work on a shared machine lands on every page rather than one. The empty logged-in page (/home/)
-is measured in the same slices: it is the floor the budgets are stated above.
+other work on a shared machine lands on every page rather than one. The nearly empty logged-in page
+(/accounts/me/: the session's user and their organisation) is measured in the same slices: it is the floor
+the budgets are stated above. The 工作台 (/home/, the to-do list) is measured as a page of its own.
 
 Prints per size and page: answers by status, served rate, min / median / p95 / max latency in ms and
 p95 above the empty page's p95, with the 1-minute load average before and after; then a summary of p95
@@ -232,7 +233,10 @@ def main():
             grow(size)
             pick_case(info)
             pages = [
-                ("empty (/home/)", "/home/", "negotiator"),
+                ("empty (/accounts/me/)", "/accounts/me/", "negotiator"),
+                ("工作台 (union)", "/home/", "negotiator"),
+                ("工作台 (employer)", "/home/", "employer"),
+                ("工作台 (region)", "/home/", "staff_hohhot"),
                 ("neg list (union)", "/negotiations/", "negotiator"),
                 ("neg list (region)", "/negotiations/", "staff_hohhot"),
                 ("neg list ?state", "/negotiations/?state=proposed", "staff_nm"),

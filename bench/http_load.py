@@ -7,7 +7,7 @@ migrates it, seeds the demo organisations plus --rows negotiations, starts the s
 with that database, logs in as the demo negotiator, then for each page sends requests at a fixed rate
 whatever the answers (open loop: a request's latency counts from when it was *due*, so a stalled
 server cannot hide its queue — no coordinated omission). Prints, per page: requests sent, answers by
-status, served rate, p50/p95/p99/max latency. The empty logged-in page (/home/) is the floor.
+status, served rate, p50/p95/p99/max latency. The nearly empty logged-in page (/accounts/me/) is the floor.
 """
 from __future__ import annotations
 
@@ -184,7 +184,7 @@ def main():
                 time.sleep(0.1)
         print(f"{args.server} on PostgreSQL ({name}), {args.rows} negotiations, {args.rate}/s for {args.seconds}s per page")
         failures = 0
-        for label, path in [("empty (/home/)", "/home/"), ("negotiation list", "/negotiations/"),
+        for label, path in [("empty (/accounts/me/)", "/accounts/me/"), ("negotiation list", "/negotiations/"),
                             ("negotiation detail", f"/negotiations/{pk}/")]:
             asyncio.run(load("127.0.0.1", port, path, cookie, args.rate, 2))  # warm-up, not reported
             results, elapsed = asyncio.run(load("127.0.0.1", port, path, cookie, args.rate, args.seconds))

@@ -55,7 +55,8 @@ def main():
 
         settings.ALLOWED_HOSTS = ["*"]
         pages = [
-            ("empty (/home/)", "/home/", "negotiator"),
+            ("empty (/accounts/me/)", "/accounts/me/", "negotiator"),
+            ("工作台 (/home/)", "/home/", "negotiator"),
             ("neg list (union)", "/negotiations/", "negotiator"),
             ("neg list (region)", "/negotiations/", "staff_hohhot"),
             ("neg list ?state", "/negotiations/?state=proposed", "staff_nm"),

@@ -33,8 +33,10 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("notifications/", include("notifications.urls")),
     path("overview/", include("overview.urls")),
+    path("todo/", include("worklist.urls")),
     path("", include("core.urls")),
 ]
 
 handler400 = "core.api_views.bad_request"  # JSON under /api/, the page elsewhere
 handler404 = "core.api_views.not_found"
+handler500 = "core.api_views.server_error"  # 503 + Retry-After when the connection pool is exhausted

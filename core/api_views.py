@@ -1,4 +1,4 @@
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -82,3 +82,42 @@ def bad_request(request, exception=None):
     if _is_api(request):
         return JsonResponse({"detail": "请求无效。 Bad request."}, status=400)
     return defaults.bad_request(request, exception)
+
+
+def _overloaded(exc) -> bool:
+    """The database pool had no connection to give within its timeout (psycopg_pool.PoolTimeout, which
+    Django re-raises as OperationalError): the server is busy, not broken."""
+    try:
+        from psycopg_pool import PoolTimeout
+    except ImportError:  # pragma: no cover - the pool is only installed with PostgreSQL
+        return False
+    while exc is not None:
+        if isinstance(exc, PoolTimeout):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+RETRY_AFTER_SECONDS = 2
+
+
+def server_error(request):
+    """handler500. When every database connection is in use for longer than the pool waits, the answer is
+    503 with Retry-After (a client, a proxy or a load balancer may try again; nothing was written: the
+    request never got a connection), not a 500 that reads as a defect. Anything else: the 500 page (JSON
+    under /api/)."""
+    import sys
+
+    exc = sys.exc_info()[1]
+    if _overloaded(exc):
+        if _is_api(request):
+            resp = JsonResponse({"detail": "服务繁忙，请稍后重试。 The service is busy; please retry shortly."}, status=503)
+        else:
+            from django.template import loader
+
+            resp = HttpResponse(loader.get_template("503.html").render(), status=503)
+        resp["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return resp
+    if _is_api(request):
+        return JsonResponse({"detail": "服务器错误。 Server error."}, status=500)
+    return defaults.server_error(request)

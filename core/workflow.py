@@ -81,16 +81,18 @@ class Action:
 
     def is_available(self, obj) -> bool:
         """Possible in the object's current state (FSM sources and `when`), regardless of who asks."""
-        if self.transitions:
-            possible = False
-            for t in self.transitions:
-                method = getattr(obj, t, None)
-                if method is not None and can_proceed(method, check_conditions=False):
-                    possible = True
-                    break
-            if not possible:
-                return False
-        return bool(self.when(obj))
+        return self.is_available_in_state(obj) and bool(self.when(obj))
+
+    def is_available_in_state(self, obj) -> bool:
+        """One of the transitions leaves the object's state (FSM sources only; no `when`, no conditions).
+        Depends on the state alone: a list may ask it once per state."""
+        if not self.transitions:
+            return True
+        for t in self.transitions:
+            method = getattr(obj, t, None)
+            if method is not None and can_proceed(method, check_conditions=False):
+                return True
+        return False
 
     def check(self, actor, obj) -> Decision:
         if actor is None:  # the system (sweeps, timers)

@@ -48,6 +48,21 @@ STATES_WITH_DUE = {
     State.SIGNED: "filing_due",
     State.UNDER_REVIEW: "review_ends",
 }
+# The states in which a negotiation can hold someone's work (the 工作台 to-do list reads only these).
+WORK_STATES = (
+    State.DRAFT, State.PROPOSED, State.ACCEPTED, State.REFUSED, State.OVERDUE, State.COORDINATION_REQUESTED,
+    State.COORDINATION, State.IN_ROUNDS, State.SUSPENDED, State.DRAFT_AGREED, State.COMMENTS, State.VOTING,
+    State.APPROVED, State.SIGNED, State.UNDER_REVIEW,
+)
+
+
+def _running_due():
+    """The date the current state runs against (STATES_WITH_DUE, or the agreed resumption date while
+    suspended), as one SQL expression: stored by the database (a generated column) so the to-do list can
+    read the most urgent negotiations of a scope from an index instead of sorting the whole scope."""
+    whens = [models.When(state=state, then=models.F(f)) for state, f in STATES_WITH_DUE.items()]
+    whens.append(models.When(state=State.SUSPENDED, then=models.F("next_meeting_on")))
+    return models.Case(*whens, default=None, output_field=models.DateField())
 
 
 class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -120,12 +135,22 @@ class Negotiation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Derived by the database from the state and its due columns; never written by the application.
+    running_due = models.GeneratedField(expression=_running_due(), output_field=models.DateField(), db_persist=True)
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
         verbose_name = _("集体协商")
         verbose_name_plural = _("集体协商")
-        indexes = [models.Index(fields=["state", "response_due"], name="neg_state_response_due")]
+        indexes = [
+            models.Index(fields=["state", "response_due"], name="neg_state_response_due"),
+            # The to-do list: a scope's open negotiations, most urgent first (worklist.specs).
+            models.Index(fields=["union", "running_due", "-id"], name="neg_todo_union",
+                         condition=Q(state__in=WORK_STATES)),
+            models.Index(fields=["employer", "running_due", "-id"], name="neg_todo_employer",
+                         condition=Q(state__in=WORK_STATES)),
+            models.Index(fields=["running_due", "-id"], name="neg_todo_order", condition=Q(state__in=WORK_STATES)),
+        ]
 
     def __str__(self):
         return f"{self.title}（{self.employer}）"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable
 
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -48,6 +49,11 @@ class Spec:
     horizon: int | None = None
     # Actions whose label names what is waiting better than the first available one (never shown alone).
     extra: Callable[[Any, Any], list] = lambda actor, obj: []
+    # The roles whose rules can ever admit them to one of this workflow's listed actions (None: every role).
+    # Others are not asked at all: union staff see a region's negotiations but no negotiation action is
+    # theirs, and reading 40 of them to find nothing cost more than the rest of the page. The test
+    # tests/worklist/test_todo.py checks this against the rules over every demo user.
+    roles: frozenset | None = None
 
 
 def _date(value) -> dt.date | None:
@@ -65,8 +71,6 @@ _NEG_DUE = {
     "signed": ("filing_due", "filing_due_explanation", "negotiation.filing", _("报送截止")),
     "under_review": ("review_ends", "review_ends_explanation", "negotiation.review", _("审查期届满")),
 }
-_NEG_OPEN = ("draft", "proposed", "accepted", "refused", "overdue", "coordination_requested", "coordination",
-             "in_rounds", "suspended", "draft_agreed", "comments", "voting", "approved", "signed", "under_review")
 
 
 def _neg_due(neg) -> Due | None:
@@ -87,18 +91,16 @@ def _neg_due(neg) -> Due | None:
 
 
 def _neg_candidates(qs, actor, today):
-    return qs.filter(state__in=_NEG_OPEN)
+    from negotiation.models import WORK_STATES
+
+    return qs.filter(state__in=WORK_STATES)
 
 
-def _neg_order():
-    """Most urgent first when there are more candidates than are read: the due date the state runs
-    (the same columns as `_neg_due`), undated ones after, newest first. A comment period's close lives on
-    its draft, not a column: those rows sort with the undated ones."""
-    from django.db.models import Case, DateField, F, When
-
-    whens = [When(state=state, then=F(row[0])) for state, row in _NEG_DUE.items()]
-    whens.append(When(state="suspended", then=F("next_meeting_on")))
-    return (Case(*whens, default=None, output_field=DateField()).asc(nulls_last=True), "-pk")
+# Most urgent first when there are more candidates than are read: the date the state runs (the stored
+# `running_due`, the same columns as `_neg_due`; read in order from the partial indexes neg_todo_*),
+# undated ones after, newest first. A comment period's close lives on its draft, not a column: those rows
+# sort with the undated ones.
+_NEG_ORDER = (F("running_due").asc(nulls_last=True), "-pk")
 
 
 REPRESENTATIVE_TODO_STATES = ("draft", "proposed", "accepted")
@@ -117,10 +119,25 @@ def _neg_extra(actor, neg) -> list:
                         ("employer", _("指派本方协商代表（集体合同规定第21条）"))):
         if not any(r.side == side and r.is_chief for r in reps):
             if can_edit_representatives(actor, neg, side):
-                from django.urls import reverse
-
-                out.append((f"representatives_{side}", label, reverse("negotiation:representatives", args=[neg.pk, side])))
+                out.append((f"representatives_{side}", label, _representatives_url(neg.pk, side)))
     return out
+
+
+def _representatives_url(pk: int, side: str) -> str:
+    from django.urls import get_script_prefix
+
+    head, tail = _representatives_url_parts(side, get_script_prefix())
+    return f"{head}{pk}{tail}"
+
+
+@lru_cache(maxsize=16)
+def _representatives_url_parts(side: str, _prefix: str) -> tuple[str, str]:
+    """The page's URL split around the negotiation id: reversed once per process, not once per item."""
+    from django.urls import reverse
+
+    url = reverse("negotiation:representatives", args=[987654321, side])
+    head, _, tail = url.partition("987654321")
+    return head, tail
 
 
 # --- disputes --------------------------------------------------------------------------------------
@@ -208,11 +225,12 @@ def specs() -> dict[str, Spec]:
             workflow="negotiation",
             skip=frozenset({"edit", "suspend", "withdraw", "extend_coordination", "close_comments"}),
             candidates=_neg_candidates,
-            order=_neg_order(),
+            order=_NEG_ORDER,
             select_related=("employer", "employer__region", "union"),
             prefetch=_neg_prefetch(),
             due=_neg_due,
             extra=_neg_extra,
+            roles=frozenset({"union_negotiator", "employer_rep", "bureau_reviewer"}),
         ),
         "disputes": Spec(
             workflow="disputes",

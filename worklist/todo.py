@@ -98,15 +98,20 @@ def _action_urls(wf: registry.Workflow) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _tasks(wf: registry.Workflow, spec: Spec, actor, obj, urls) -> list[Task]:
+def _tasks(wf: registry.Workflow, spec: Spec, actor, obj, urls, memo) -> list[Task]:
     out = []
     for a in wf.actions.values():
-        if a.name in spec.skip or not a.page or not a.is_available(obj):
+        if a.name in spec.skip or not a.page:
             continue
-        if not a.check(actor, obj):
+        key = (a.name, obj.state)
+        possible = memo.get(key)
+        if possible is None:  # the FSM sources depend on the state alone: asked once per state
+            possible = memo[key] = a.is_available_in_state(obj)
+        if not possible or not a.when(obj) or not a.check(actor, obj):
             continue
         head, tail = urls[a.name]
-        out.append(Task(a.name, str(a.label), f"{head}{obj.pk}{tail}"))
+        label = memo.get(a.name) or memo.setdefault(a.name, str(a.label))
+        out.append(Task(a.name, label, f"{head}{obj.pk}{tail}"))
     for name, label, url in spec.extra(actor, obj):
         out.append(Task(name, str(label), url))
     return out
@@ -133,16 +138,17 @@ def items_for(actor, *, today: dt.date | None = None, limit: int = LIMIT) -> Ite
     truncated = False
     for wf in registry.all_workflows():
         spec = table.get(wf.name)
-        if spec is None:
+        if spec is None or (spec.roles is not None and actor.role not in spec.roles):
             continue
         urls = _action_urls(wf)
         labels = {}
+        memo: dict = {}
         rows = _rows(wf, spec, actor, today, limit)
         truncated = truncated or len(rows) >= limit
         for obj in rows:
             if not spec.mine(actor, obj):
                 continue
-            tasks = _tasks(wf, spec, actor, obj, urls)
+            tasks = _tasks(wf, spec, actor, obj, urls, memo)
             if not tasks:
                 continue
             due = spec.due(obj)

@@ -58,3 +58,19 @@ def test_error_pages_are_ours(world, client_for):
     assert r.status_code == 404 and "未找到" in r.content.decode() and "工作台" in r.content.decode()
     r = c.get("/accounts/organisations/new/")
     assert r.status_code == 403 and "无权" in r.content.decode()
+
+
+def test_my_account_page_shows_who_and_where(world, client_for):
+    from django.test import Client
+
+    user = world.users.employer_a
+    c = client_for(user)
+    body = c.get("/accounts/me/").content.decode()
+    assert user.username in body and str(user.organisation) in body and user.organisation.region.name in body
+    assert "企业协商代表" in body
+    assert 'href="/accounts/me/"' in c.get("/home/").content.decode()  # reached from the name in the header
+    c.cookies["django_language"] = "en"
+    body = c.get("/accounts/me/").content.decode()
+    assert "My account" in body and "Employer representative" in body
+    r = Client().get("/accounts/me/")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]

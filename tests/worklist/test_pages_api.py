@@ -178,7 +178,11 @@ def test_the_page_lists_the_most_urgent_and_counts_the_rest(world, client_for, m
     later = proposal(world, served_on=dt.date(2026, 3, 5), title="较晚的要约")
     body = client_for(world.users.employer_a).get(HOME).content.decode()
     assert f'data-id="{sooner.pk}"' in body and f'data-id="{later.pk}"' not in body
-    assert "另有1项不太紧急的事项未列出。" in body
+    assert "查看全部待办事项（另有1项）" in body and 'href="/todo/"' in body
+    # The full list page shows both, most urgent first, without pointing to itself.
+    full = client_for(world.users.employer_a).get("/todo/").content.decode()
+    assert full.index(f'data-id="{sooner.pk}"') < full.index(f'data-id="{later.pk}"')
+    assert "查看全部待办事项" not in full
 
 
 def test_the_page_reads_a_bounded_number_of_candidates_and_says_there_is_more(world, client_for, api_for, monkeypatch):
@@ -193,6 +197,6 @@ def test_the_page_reads_a_bounded_number_of_candidates_and_says_there_is_more(wo
     made.sort(key=lambda n: n.response_due)  # created out of order: the page must read by due date, not by id
     body = client_for(world.users.employer_a).get(HOME).content.decode()
     assert f'data-id="{made[0].pk}"' in body and f'data-id="{made[1].pk}"' not in body
-    assert "另有更多不太紧急的事项未列出" in body and "另有1项" not in body
+    assert "另有不太紧急的事项未列出" in body and "另有1项" not in body
     ids = {i["id"] for i in api_for(world.users.employer_a).get(API).json()["items"]}
     assert {m.pk for m in made} <= ids

@@ -5,17 +5,23 @@ from ..todo import items_for
 
 register = template.Library()
 
-SHOWN = 30  # the most urgent ones on the page; the API (GET /api/v1/todo/) lists them all
-READ = SHOWN + 10  # candidate rows read per workflow for the page: the landing page stays cheap at any scope
+SHOWN = 10  # the most urgent ones on the 工作台; the full list is /todo/ (and GET /api/v1/todo/)
+READ = SHOWN + 2  # candidate rows read per workflow for the 工作台: the landing page stays cheap at any scope
+
+
+def todo_context(user, *, shown: int | None, read: int) -> dict:
+    """What the list partial needs: the items (at most `shown`; None: all read), how many more were found,
+    and whether a workflow had more candidates than were read (then the exact remainder is unknown)."""
+    items = items_for(user, limit=read)
+    visible = items if shown is None else items[:shown]
+    for i in visible:
+        i.kind = WORKFLOW_LABELS.get(i.workflow, i.workflow)
+    return {"items": visible, "more": max(0, len(items) - len(visible)), "more_unknown": items.truncated,
+            "full_list": shown is not None}
 
 
 @register.inclusion_tag("worklist/_todo.html", takes_context=True)
 def todo_list(context):
-    """The 工作台's list: what waits for the signed-in person (worklist.todo)."""
+    """The 工作台's list: the most urgent things waiting for the signed-in person (worklist.todo)."""
     request = context.get("request")
-    user = getattr(request, "user", None)
-    items = items_for(user, limit=READ)
-    for i in items[:SHOWN]:
-        i.kind = WORKFLOW_LABELS.get(i.workflow, i.workflow)
-    # When a workflow had more candidates than were read, the exact remainder is unknown: say there is more.
-    return {"items": items[:SHOWN], "more": max(0, len(items) - SHOWN), "more_unknown": items.truncated}
+    return todo_context(getattr(request, "user", None), shown=SHOWN, read=READ)
