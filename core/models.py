@@ -72,7 +72,7 @@ class DeadlineRule(models.Model):
         verbose_name_plural = _("期限规则")
 
     def __str__(self):
-        return f"{self.id} ({self.name})"
+        return self.name  # the id (negotiation.coordination) is a code, not something to show a person
 
 
 class CalendarDay(models.Model):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def role_required(*roles: str, description: str = ""):
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not (user.is_sysadmin or (roles and user.has_role(*roles)) or (not roles and user.is_active and bool(user.role))):
-                raise PermissionDenied("您的角色无权访问此页面。")
+                raise PermissionDenied(gettext("您的角色无权访问此页面。"))
             return view(request, *args, **kwargs)
 
         wrapped.permission_rule = description or ("roles: " + ",".join(roles) if roles else "authenticated")
@@ -79,5 +80,5 @@ class RoleRequiredMixin:
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not (user.is_sysadmin or (self.roles and user.has_role(*self.roles)) or (not self.roles and user.is_active and bool(user.role))):
-            raise PermissionDenied("您的角色无权访问此页面。")
+            raise PermissionDenied(gettext("您的角色无权访问此页面。"))
         return super().dispatch(request, *args, **kwargs)

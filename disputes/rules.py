@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
 from core.deadlines import compute_due
 
 # Claim kinds by their stored value (disputes.models.ClaimKind; the TextChoices compare equal to these).
@@ -232,7 +235,13 @@ def _d(day: dt.date | None) -> str:
     return f"{day:%Y年%-m月%-d日}" if day else "（未记录）"
 
 
-EMPLOYER_FINAL_AWARD = "该裁决为终局裁决，用人单位不能起诉，只能自收到裁决书之日起三十日内向中级人民法院申请撤销（第49条）。"
+def _shown(day: dt.date | None) -> str:
+    """A date in a message shown to the person asking, in their language (2026年12月18日 / Dec. 18, 2026)."""
+    return date_format(day) if day else gettext("（未记录）")
+
+
+def employer_final_award() -> str:
+    return gettext("该裁决为终局裁决，用人单位不能起诉，只能自收到裁决书之日起三十日内向中级人民法院申请撤销（第49条）。")
 
 
 def suit_refusal(*, by: str, state: str, award_final: bool | None, on: dt.date | None = None,
@@ -253,39 +262,39 @@ def suit_refusal(*, by: str, state: str, award_final: bool | None, on: dt.date |
     """
     state = str(state)
     if state in ("arbitration_applied", "not_accepted") and by != "worker":
-        return "仲裁委员会逾期未作出受理决定或者决定不予受理的，由申请人（劳动者）向人民法院起诉（第29条）。"
+        return gettext("仲裁委员会逾期未作出受理决定或者决定不予受理的，由申请人（劳动者）向人民法院起诉（第29条）。")
     if on is None:
         return ""
     if state == "arbitration_applied" and (acceptance_due is None or on <= acceptance_due):
-        return (f"仲裁委员会自收到仲裁申请之日起五日内决定是否受理，该期限至{_d(acceptance_due)}届满；"
-                "期满未作出决定或者决定不予受理的，申请人才可以向人民法院起诉（第29条）。")
+        return gettext("仲裁委员会自收到仲裁申请之日起五日内决定是否受理，该期限至%(d)s届满；"
+                       "期满未作出决定或者决定不予受理的，申请人才可以向人民法院起诉（第29条）。") % {"d": _shown(acceptance_due)}
     if state in ("accepted", "hearing") and (award_due is None or on <= award_due):
-        return (f"仲裁裁决期限至{_d(award_due)}届满；仲裁庭逾期未作出仲裁裁决的，当事人才可以就该劳动争议事项"
-                "向人民法院起诉（第43条）。")
+        return gettext("仲裁裁决期限至%(d)s届满；仲裁庭逾期未作出仲裁裁决的，当事人才可以就该劳动争议事项"
+                       "向人民法院起诉（第43条）。") % {"d": _shown(award_due)}
     if state in ("awarded", "set_aside_applied"):
         if award_final:
             if by == "employer":
-                return EMPLOYER_FINAL_AWARD
+                return employer_final_award()
             if appeal_due and on > appeal_due:
-                return (f"劳动者对终局裁决不服的，应自收到仲裁裁决书之日起十五日内向人民法院起诉（第48条）；"
-                        f"该期限已于{_d(appeal_due)}届满。")
+                return gettext("劳动者对终局裁决不服的，应自收到仲裁裁决书之日起十五日内向人民法院起诉（第48条）；"
+                               "该期限已于%(d)s届满。") % {"d": _shown(appeal_due)}
         elif appeal_due and on > appeal_due:
-            return (f"起诉期限已于{_d(appeal_due)}届满：当事人对非终局裁决不服的，应自收到裁决书之日起十五日内起诉，"
-                    "期满不起诉的，裁决书发生法律效力，逾期起诉不予受理（第50条）。")
+            return gettext("起诉期限已于%(d)s届满：当事人对非终局裁决不服的，应自收到裁决书之日起十五日内起诉，"
+                           "期满不起诉的，裁决书发生法律效力，逾期起诉不予受理（第50条）。") % {"d": _shown(appeal_due)}
     if state == "set_aside" and set_aside_suit_due and on > set_aside_suit_due:
-        return (f"仲裁裁决被人民法院裁定撤销的，当事人应自收到裁定书之日起十五日内起诉（第49条第2款）；"
-                f"该期限已于{_d(set_aside_suit_due)}届满。")
+        return gettext("仲裁裁决被人民法院裁定撤销的，当事人应自收到裁定书之日起十五日内起诉（第49条第2款）；"
+                       "该期限已于%(d)s届满。") % {"d": _shown(set_aside_suit_due)}
     return ""
 
 
 def set_aside_refusal(*, award_final: bool | None, on: dt.date, set_aside_due: dt.date | None) -> str:
     """Art. 49: only a final award can be set aside, on the employer's application within 30 days of receipt."""
     if not award_final:
-        return ("只有终局裁决可以申请撤销（第49条）；本裁决为非终局裁决，当事人不服的，应自收到裁决书之日起"
-                "十五日内向人民法院起诉（第50条）。")
+        return gettext("只有终局裁决可以申请撤销（第49条）；本裁决为非终局裁决，当事人不服的，应自收到裁决书之日起"
+                       "十五日内向人民法院起诉（第50条）。")
     if set_aside_due is None or on > set_aside_due:
-        return (f"用人单位应自收到终局裁决书之日起三十日内向中级人民法院申请撤销（第49条）；该期限已于"
-                f"{_d(set_aside_due)}届满，裁决不再可被撤销。")
+        return gettext("用人单位应自收到终局裁决书之日起三十日内向中级人民法院申请撤销（第49条）；该期限已于"
+                       "%(d)s届满，裁决不再可被撤销。") % {"d": _shown(set_aside_due)}
     return ""
 
 
@@ -297,11 +306,11 @@ def payment_order_refusal(*, claim_kinds: Iterable[str], on: dt.date, performanc
     damages, and only once the employer has let the agreed time for performance pass."""
     kinds = {str(k) for k in claim_kinds}
     if not kinds & PAYMENT_ORDER_KINDS:
-        return ("支付令只适用于因支付拖欠劳动报酬、工伤医疗费、经济补偿或者赔偿金事项达成的调解协议（第16条）；"
-                "本案请求不属于这些事项。一方在约定期限内不履行调解协议的，另一方可以依法申请仲裁（第15条）。")
+        return gettext("支付令只适用于因支付拖欠劳动报酬、工伤医疗费、经济补偿或者赔偿金事项达成的调解协议（第16条）；"
+                       "本案请求不属于这些事项。一方在约定期限内不履行调解协议的，另一方可以依法申请仲裁（第15条）。")
     if performance_due is not None and on <= performance_due:
-        return (f"调解协议约定的履行期限至{_d(performance_due)}届满；用人单位在约定期限内不履行的，劳动者才可以"
-                "持调解协议书向人民法院申请支付令（第16条）。")
+        return gettext("调解协议约定的履行期限至%(d)s届满；用人单位在约定期限内不履行的，劳动者才可以"
+                       "持调解协议书向人民法院申请支付令（第16条）。") % {"d": _shown(performance_due)}
     return ""
 
 

@@ -6,6 +6,7 @@ page, so they name organisations only, never the applicant.
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
 
 from core.permissions import Decision
 
@@ -68,12 +69,12 @@ def register():
 
     registry.register(registry.DocumentKind(
         key="assignment",
-        label="法律援助指派函",
+        label=_("法律援助指派函"),
         model="legal.legalaidcase",
         template_version="assignment-1",
         build=build_assignment_letter,
         visible_to=letter_visible_to,
-        applies=lambda case: Decision(case.state in LETTER_STATES and case.assigned_lawyer_id is not None, "尚未指派律师"),
+        applies=lambda case: Decision(case.state in LETTER_STATES and case.assigned_lawyer_id is not None, gettext("尚未指派律师")),
         on_download=audit_firm_download,
         # The letter names the lawyer: final once one is assigned (and again when another is).
         render_on=lambda action, from_state, to_state: action == "assign_lawyer",

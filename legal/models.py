@@ -186,7 +186,7 @@ class Consultation(models.Model):
         verbose_name_plural = _("热线咨询")
 
     def __str__(self):
-        return f"{_('咨询')} #{self.pk} {self.get_topic_display()}"
+        return _("咨询 #%(pk)s %(topic)s") % {"pk": self.pk, "topic": self.get_topic_display()}
 
     @property
     def masked_phone(self):
@@ -326,7 +326,7 @@ class LegalAidCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         indexes = [models.Index(fields=["assigned_firm", "state"])]
 
     def __str__(self):
-        return f"{_('法援')} {self.number}"
+        return _("法援 %(number)s") % {"number": self.number}
 
     def save(self, *args, **kwargs):
         if not self.number:

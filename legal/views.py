@@ -145,12 +145,15 @@ def dispute_initial(dispute, worker=None) -> dict:
     amounts = [c.amount for c in claims if c.amount is not None]
     matters = [CLAIM_TO_MATTER.get(c.kind, "other") for c in claims]
     matter = next((m for m in ("pay", "work_injury", "social_insurance") if m in matters), "other")
-    lines = [f"{c.get_kind_display()}{'：' + str(c.amount) + '元' if c.amount is not None else ''}{'（' + c.description + '）' if c.description else ''}" for c in claims]
+    lines = [str(c.get_kind_display())
+             + (_("：%(amount)s 元") % {"amount": c.amount} if c.amount is not None else "")
+             + (_("（%(description)s）") % {"description": c.description} if c.description else "")
+             for c in claims]
     initial = {
         "opposing_employer": dispute.employer_id, "applicant_region": dispute.region_id, "matter": matter,
         "facts": dispute.facts, "claims": "\n".join(lines), "claim_amount": sum(amounts) if amounts else None,
         "limitation_date": getattr(dispute, "limitation_due", None),
-        "summary_for_firms": f"{dispute.title}（{dispute.employer}）",
+        "summary_for_firms": _("%(title)s（%(employer)s）") % {"title": dispute.title, "employer": dispute.employer},
     }
     if worker is not None:
         initial.update(applicant_name=worker.name, phone=worker.phone, is_migrant_worker=worker.is_migrant_worker)

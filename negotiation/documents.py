@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
 
 from core.permissions import Decision
 
@@ -157,7 +158,7 @@ def build_agreement(negotiation) -> registry.Built:
 
 def agreement_applies(negotiation) -> Decision:
     if not negotiation.terms.filter(is_removed=False, current__isnull=False).exists():
-        return Decision.deny("尚无条款，无法生成合同文本。")
+        return Decision.deny(gettext("尚无条款，无法生成合同文本。"))
     return Decision.allow()
 
 
@@ -184,7 +185,7 @@ def build_proposal(negotiation) -> registry.Built:
 
 def proposal_applies(negotiation) -> Decision:
     if not negotiation.terms.exists():
-        return Decision.deny("要约尚无条款。")
+        return Decision.deny(gettext("要约尚无条款。"))
     return Decision.allow()
 
 
@@ -222,7 +223,7 @@ def build_response(negotiation) -> registry.Built:
 
 def response_applies(negotiation) -> Decision:
     if not negotiation.responded_at:
-        return Decision.deny("用人单位尚未应约。")
+        return Decision.deny(gettext("用人单位尚未应约。"))
     return Decision.allow()
 
 
@@ -282,23 +283,23 @@ def register() -> None:
     scope (the workflow's). Minutes are about a round: the rounds of negotiations in that scope."""
     neg = "negotiation.negotiation"
     registry.register(registry.DocumentKind(
-        key="agreement", label="集体合同文本", model=neg, template_version="agreement-1",
+        key="agreement", label=_("集体合同文本"), model=neg, template_version="agreement-1",
         build=build_agreement, applies=agreement_applies, demo_objects=signed_for_demo, render_on=agreement_final,
     ))
     registry.register(registry.DocumentKind(
-        key="proposal", label="要约书", model=neg, template_version="proposal-1",
+        key="proposal", label=_("要约书"), model=neg, template_version="proposal-1",
         build=build_proposal, applies=proposal_applies, render_on=proposal_final,
     ))
     registry.register(registry.DocumentKind(
-        key="response", label="应约书", model=neg, template_version="response-1",
+        key="response", label=_("应约书"), model=neg, template_version="response-1",
         build=build_response, applies=response_applies, render_on=response_final,
     ))
     registry.register(registry.DocumentKind(
-        key="minutes", label="协商会议纪要", model="negotiation.round", template_version="minutes-1",
+        key="minutes", label=_("协商会议纪要"), model="negotiation.round", template_version="minutes-1",
         build=build_minutes, visible_to=rounds_visible_to,
         owner_model=neg, owner=lambda rnd: rnd.negotiation,
         targets=lambda negotiation: negotiation.rounds.order_by("number"),
-        target_label=lambda rnd: f"第{rnd.number}次协商会议纪要",
+        target_label=lambda rnd: gettext("第%(n)s次协商会议纪要") % {"n": rnd.number},
     ))
 
 

@@ -9,7 +9,7 @@ import secrets
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from accounts.models import Organisation
 from core.forms import DateBoundMixin
@@ -177,7 +177,7 @@ def rule_message(message: str) -> str:
     return str(RULE_MESSAGES.get(message, message))
 
 
-CYCLE = re.compile(r"^\s*做?\s*(\d+)\s*休\s*(\d+)\s*$")
+CYCLE = re.compile(r"^\s*做?\s*(\d+)\s*(?:休|on)\s*(\d+)\s*(?:off)?\s*$", re.I)  # 做4休2 / 4 on 2 off
 
 
 def _weekdays(text):
@@ -359,23 +359,26 @@ class TermForm(KeyedForm):
 def groups_text(kind: str, data: dict) -> str:
     """The one-line-per-group text for editing an existing version."""
     lines = []
+    # In the reader's language; the parser reads both notations (commas, 做4休2 / 4 on 2 off, 元 or none).
+    sep, day_sep = pgettext("group line", "，"), pgettext("group line", "、")
     for g in data.get("groups") or []:
         if kind == "staggered":
             if g.get("days_on") not in (None, ""):
-                days = f"做{g.get('days_on')}休{g.get('days_off')}"
+                days = pgettext("group line", "做%(on)s休%(off)s") % {"on": g.get("days_on"), "off": g.get("days_off")}
             else:
-                days = "、".join(str(x) for x in g.get("weekdays") or [])
-            line = f"{g.get('name')}，{g.get('headcount')}，{g.get('start_time')}，{g.get('end_time')}，{days}"
+                days = day_sep.join(str(x) for x in g.get("weekdays") or [])
+            parts = [g.get("name"), g.get("headcount"), g.get("start_time"), g.get("end_time"), days]
             if g.get("break_minutes"):
-                line += f"，{g.get('break_minutes')}"
-            lines.append(line)
+                parts.append(g.get("break_minutes"))
         elif kind == "pay":
-            adj = f"{g['adjust_percent']}%" if g.get("adjust_percent") not in (None, "") else f"{g.get('adjust_amount')}元"
-            lines.append(f"{g.get('name')}，{g.get('headcount')}，{g.get('base_pay')}，{adj}")
+            adj = (f"{g['adjust_percent']}%" if g.get("adjust_percent") not in (None, "")
+                   else pgettext("group line", "%(a)s元") % {"a": g.get("adjust_amount")})
+            parts = [g.get("name"), g.get("headcount"), g.get("base_pay"), adj]
         elif kind == "standby":
-            lines.append(f"{g.get('name')}，{g.get('headcount')}，{g.get('base_pay')}，{g.get('standby_pay')}")
+            parts = [g.get("name"), g.get("headcount"), g.get("base_pay"), g.get("standby_pay")]
         else:
-            lines.append(f"{g.get('name')}，{g.get('headcount')}，{g.get('base_pay')}，{g.get('new_pay')}")
+            parts = [g.get("name"), g.get("headcount"), g.get("base_pay"), g.get("new_pay")]
+        lines.append(sep.join(str(p) for p in parts))
     return "\n".join(lines)
 
 

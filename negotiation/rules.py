@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 
 from core.deadlines import months_before_expiry, term_last_day
 
@@ -33,6 +35,11 @@ class TermCheck:
 
 def _d(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _shown(d: dt.date) -> str:
+    """A date in a text shown on a page, in the reader's language (2028年11月30日 / Nov. 30, 2028)."""
+    return date_format(d)
 
 
 def contract_term(start: dt.date, end: dt.date) -> TermCheck:
@@ -69,8 +76,9 @@ def renewal_window(end: dt.date) -> tuple[dt.date, str]:
     at the end of its last day; 3 months counted back by art. 202 from the day after: a term ending
     31 December opens its window on 1 October."""
     start = months_before_expiry(end, RENEWAL_MONTHS)
-    text = (f"合同于{_d(end)}期满（该日终了时终止）；期满前{RENEWAL_MONTHS}个月自{_d(start)}起算（民法典第202条），"
-            f"自该日起任何一方均可提出续订或重新签订的要求（{TERM_SRC}）。")
+    text = gettext("合同于%(end)s期满（该日终了时终止）；期满前%(months)s个月自%(start)s起算（民法典第202条），"
+                   "自该日起任何一方均可提出续订或重新签订的要求（集体合同规定第38条）。") % {
+        "end": _shown(end), "months": RENEWAL_MONTHS, "start": _shown(start)}
     return start, text
 
 HOURS_SRC = "《国务院关于职工工作时间的规定》第3条"
@@ -122,14 +130,14 @@ CHIEF_BASES = {
     "employer": (LEGAL_REP, AUTHORISED_MANAGER),
 }
 BASIS_TEXT = {
-    UNION_CHAIR: "工会主席担任",
-    CHAIR_DESIGNATED: "工会主席书面委托",
-    PRINCIPAL_LEADER: "工会主席空缺，由工会主要负责人担任",
-    ELECTED: "未建立工会，由职工协商代表民主推举",
-    LEGAL_REP: "法定代表人担任",
-    AUTHORISED_MANAGER: "法定代表人书面委托的其他管理人员",
+    UNION_CHAIR: gettext_lazy("工会主席担任"),
+    CHAIR_DESIGNATED: gettext_lazy("工会主席书面委托"),
+    PRINCIPAL_LEADER: gettext_lazy("工会主席空缺，由工会主要负责人担任"),
+    ELECTED: gettext_lazy("未建立工会，由职工协商代表民主推举"),
+    LEGAL_REP: gettext_lazy("法定代表人担任"),
+    AUTHORISED_MANAGER: gettext_lazy("法定代表人书面委托的其他管理人员"),
 }
-CHIEF_ARTICLE = {"union": "集体合同规定第20条", "employer": "集体合同规定第21条"}
+CHIEF_ARTICLE = {"union": gettext_lazy("集体合同规定第20条"), "employer": gettext_lazy("集体合同规定第21条")}
 CHIEF_RULE = {
     "union": "职工一方的首席代表由本单位工会主席担任，或由工会主席书面委托的其他协商代表代理；工会主席空缺的，由工会主要负责人担任；"
              "未建立工会的，从协商代表中民主推举产生",
@@ -143,10 +151,11 @@ def basis_text(rep) -> str:
     if not basis:
         return ""
     parts = [x for x in (getattr(rep, "designated_by", "") or "",
-                         _d(rep.designated_on) if getattr(rep, "designated_on", None) else "",
+                         _shown(rep.designated_on) if getattr(rep, "designated_on", None) else "",
                          getattr(rep, "designation_document", "") or "") if x]
-    who = f"（委托人/依据：{'，'.join(parts)}）" if parts else ""
-    return f"{BASIS_TEXT.get(basis, basis)}{who}（{CHIEF_ARTICLE.get(rep.side, '')}）"
+    who = gettext("（委托人/依据：%(who)s）") % {"who": gettext("，").join(parts)} if parts else ""
+    return gettext("%(basis)s%(who)s（%(article)s）") % {
+        "basis": BASIS_TEXT.get(basis, basis), "who": who, "article": CHIEF_ARTICLE.get(rep.side, "")}
 
 
 def check_chief(rep, *, has_union: bool = True, legal_representative: str = "", today: dt.date | None = None) -> list[Problem]:

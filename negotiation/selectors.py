@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.scoping import scope
 
@@ -140,21 +141,57 @@ def version_pair(term: Term, a: int | None = None, b: int | None = None):
     return versions, left, right
 
 
+# A term's content keys as the comparison shows them (top-level keys take the term form's labels).
+DATA_LABELS = {
+    "first_cycle_full_pay": gettext_lazy("第一个工资支付周期照发工资"),
+    "headcount": gettext_lazy("人数"),
+    "start_time": gettext_lazy("上班时间"),
+    "end_time": gettext_lazy("下班时间"),
+    "weekdays": gettext_lazy("工作日"),
+    "days_on": gettext_lazy("连续工作天数"),
+    "days_off": gettext_lazy("连续休息天数"),
+    "break_minutes": gettext_lazy("用餐休息（分钟）"),
+    "base_pay": gettext_lazy("原月工资"),
+    "adjust_percent": gettext_lazy("调整比例（%）"),
+    "adjust_amount": gettext_lazy("调整金额（元）"),
+    "standby_pay": gettext_lazy("待岗期间每月发放"),
+    "new_pay": gettext_lazy("期间月工资"),
+}
+
+
+def data_label(key: str, *, group: bool = False) -> str:
+    """The label of a content key; a key the forms do not know (passed through by the API) stays as it is."""
+    from .forms import TermForm
+
+    field = None if group else TermForm.base_fields.get(key)
+    return str(field.label if field is not None else DATA_LABELS.get(key, key))
+
+
+def data_value(value) -> str:
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if isinstance(value, (list, tuple)):
+        return gettext("、").join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
 def diff_fields(left: dict | None, right: dict | None):
-    """Rows (key, left, right, changed) over the union of top-level keys, plus one row per group."""
+    """Rows (label, left, right, changed) over the union of top-level keys, plus one row per group."""
     left, right = left or {}, right or {}
     rows = []
     for key in sorted(set(left) | set(right)):
         if key == "groups":
             continue
-        rows.append((key, left.get(key, ""), right.get(key, ""), left.get(key) != right.get(key)))
+        rows.append((data_label(key), data_value(left.get(key, "")), data_value(right.get(key, "")),
+                     left.get(key) != right.get(key)))
     lg, rg = left.get("groups") or [], right.get("groups") or []
+    sep, colon = gettext("；"), gettext("：")
     for i in range(max(len(lg), len(rg))):
         lv = lg[i] if i < len(lg) else {}
         rv = rg[i] if i < len(rg) else {}
         label = (rv or lv).get("name", f"#{i + 1}")
-        fmt = lambda g: "；".join(f"{k}={v}" for k, v in g.items() if k != "name")  # noqa: E731
-        rows.append((f"组别：{label}", fmt(lv), fmt(rv), lv != rv))
+        fmt = lambda g: sep.join(f"{data_label(k, group=True)}{colon}{data_value(v)}" for k, v in g.items() if k != "name")  # noqa: E731
+        rows.append((gettext("组别：%(name)s") % {"name": label}, fmt(lv), fmt(rv), lv != rv))
     return rows
 
 

@@ -172,8 +172,9 @@ def representatives_edit(request, pk, side):
     if side not in ("union", "employer"):
         raise Http404
     perms.can_edit_representatives(request.user, neg, side).require()
+    yes, no, sep = _("是"), _("否"), _("，")  # the parser takes both languages' yes (forms.YES) and both commas
     current = "\n".join(
-        f"{r.name}，{r.position}，{'是' if r.is_chief else '否'}，{'是' if r.is_outsider else '否'}，{r.id_last4}"
+        sep.join([r.name, r.position or "", yes if r.is_chief else no, yes if r.is_outsider else no, r.id_last4 or ""])
         for r in neg.representatives.filter(side=side)
     )
     chief = neg.representatives.filter(side=side, is_chief=True).first()

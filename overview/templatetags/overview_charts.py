@@ -6,6 +6,7 @@ import itertools
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 register = template.Library()
 _ids = itertools.count(1)
@@ -32,7 +33,8 @@ def bar_chart(rows, label_key, value_key, title, unit=""):
     width, label_w, bar_h, gap = 560, 170, 22, 8
     height = max(1, len(rows)) * (bar_h + gap) + gap
     top = max([_num(r.get(value_key)) for r in rows] + [0])
-    desc = "；".join(f"{r.get(label_key)}：{_fmt(r.get(value_key))}{unit}" for r in rows) or "无数据"
+    sep, colon = gettext("；"), gettext("：")
+    desc = sep.join(f"{r.get(label_key)}{colon}{_fmt(r.get(value_key))}{unit}" for r in rows) or gettext("无数据")
     bars = []
     for i, r in enumerate(rows):
         v = _num(r.get(value_key))
