@@ -48,7 +48,10 @@ class Action:
     - `service(**{workflow.object_kw: obj}, actor=actor, **cleaned_data)`: the write;
     - `notifies`: whom the service tells (documentation, checked by the registry test);
     - `audit_names`: the audit action names a successful run writes (defaults to the transitions, or
-      the name for an edit), so the timeline labels every one of them.
+      the name for an edit), so the timeline labels every one of them;
+    - `roles`: the roles that can ever take it (sysadmins aside). A page shows its button to these
+      roles only: a disabled button with the rule's reason is for someone who could act but not now,
+      not for a role that never can (union staff and a firm's "accept"). Empty: every role sees it.
     """
 
     name: str
@@ -64,6 +67,7 @@ class Action:
     api: bool = True
     page: bool = True
     api_status: int = 200  # 201 for an action that creates a child row (a work-log entry, a round)
+    roles: tuple[str, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -93,6 +97,12 @@ class Action:
             if method is not None and can_proceed(method, check_conditions=False):
                 return True
         return False
+
+    def offered_to(self, actor) -> bool:
+        """Whether `actor`'s role can ever take this action (its button is shown, maybe disabled)."""
+        if not self.roles or actor is None or getattr(actor, "is_sysadmin", False):
+            return True
+        return getattr(actor, "role", "") in self.roles
 
     def check(self, actor, obj) -> Decision:
         if actor is None:  # the system (sweeps, timers)
@@ -186,10 +196,11 @@ class Workflow:
 
     # -- buttons -------------------------------------------------------------------------------
     def buttons(self, actor, obj) -> list["Button"]:
-        """Every action possible in the object's state, enabled or disabled with the reason."""
+        """Every action possible in the object's state that the actor's role can ever take, enabled or
+        disabled with the reason."""
         out = []
         for a in self.actions.values():
-            if not a.page or not a.is_available(obj):
+            if not a.page or not a.is_available(obj) or not a.offered_to(actor):
                 continue
             d = a.check(actor, obj)
             out.append(Button(action=a, ok=bool(d), reason=d.reason, workflow=self, obj=obj))

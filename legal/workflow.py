@@ -6,12 +6,18 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
 from core.workflow import Action, Workflow, label_events, register
 
 from . import forms, permissions, services
 from .models import OPEN_FIRM_STATES, CaseState, LegalAidCase
 
 REVIEW = (CaseState.SUBMITTED, CaseState.AWAITING_DOCUMENTS)
+# Who can ever take an action (its button is hidden from other roles; core.workflow.Action.roles).
+STAFF = (Role.UNION_STAFF,)
+FIRM_ADMIN = (Role.FIRM_ADMIN,)
+FIRM = (Role.FIRM_ADMIN, Role.LAWYER)
+STAFF_OR_FIRM = STAFF + FIRM
 
 
 def build() -> Workflow:
@@ -61,42 +67,42 @@ def build() -> Workflow:
     wf.add(
         # --- review (union staff of the applicant's region) ---
         Action(name="request_documents", label=_("要求补充材料"), transitions=("request_documents",),
-               rule=permissions.staff_of_region, form=forms.RequestDocumentsForm, service=services.case_request_documents),
+               rule=permissions.staff_of_region, form=forms.RequestDocumentsForm, service=services.case_request_documents, roles=STAFF),
         Action(name="documents_received", label=_("材料已补齐"), transitions=("documents_received",),
-               rule=permissions.staff_of_region, service=services.case_documents_received),
+               rule=permissions.staff_of_region, service=services.case_documents_received, roles=STAFF),
         Action(name="decide", label=_("作出审查决定"), transitions=("approve", "reject"),
                rule=permissions.staff_of_region, form=forms.DecisionForm, service=services.case_decide,
-               notifies="the offered firm's admins (approval routes the case)"),
+               notifies="the offered firm's admins (approval routes the case)", roles=STAFF),
         Action(name="case_update", label=_("修改申请"), rule=permissions.staff_before_decision,
                form=forms.ApplicationForm, service=services.case_update, when=lambda c: c.state in REVIEW,
-               page=False, api=False),
+               page=False, api=False, roles=STAFF),
         # --- routing ---
         Action(name="route", label=_("重新自动分派"), transitions=("offer", "mark_unroutable"),
                rule=permissions.staff_of_region, service=services.route,
-               notifies="the chosen firm's admins, or region staff when no firm qualifies"),
+               notifies="the chosen firm's admins, or region staff when no firm qualifies", roles=STAFF),
         Action(name="route_override", label=_("人工指定律所"), transitions=("offer", "withdraw_offer"),
                rule=permissions.staff_of_region, form=forms.OverrideForm, service=services.route_override,
-               notifies="the chosen firm's admins"),
+               notifies="the chosen firm's admins", roles=STAFF),
         # --- the firm ---
         Action(name="accept", label=_("接受案件"), transitions=("accept",), rule=permissions.firm_admin_of_offered_firm,
-               form=forms.AcceptForm, service=services.case_accept),
+               form=forms.AcceptForm, service=services.case_accept, roles=FIRM_ADMIN),
         Action(name="decline", label=_("拒绝案件"), transitions=("decline",), rule=permissions.firm_admin_of_offered_firm,
                form=forms.DeclineForm, service=services.case_decline, danger=True,
-               notifies="the next firm's admins (the case is routed again)"),
+               notifies="the next firm's admins (the case is routed again)", roles=FIRM_ADMIN),
         Action(name="assign_lawyer", label=_("指派承办律师"), transitions=("assign_lawyer",),
                rule=permissions.firm_admin_of_assigned_firm, form=forms.AssignForm, service=services.case_assign_lawyer,
-               notifies="the assigned lawyer"),
+               notifies="the assigned lawyer", roles=FIRM_ADMIN),
         Action(name="worklog_add", label=_("记录办案工作"), rule=permissions.lawyer_of_assigned_firm,
                form=forms.WorkLogForm, service=services.worklog_add, when=lambda c: c.state == CaseState.IN_PROGRESS,
-               api=False),  # the API keeps POST …/worklog/ answering 201 with the entry (api.py)
+               api=False, roles=FIRM),  # the API keeps POST …/worklog/ answering 201 with the entry (api.py)
         Action(name="document_add", label=_("上传材料"), rule=permissions.may_add_document, form=forms.DocumentForm,
                service=services.document_add,
-               when=lambda c: c.state not in (CaseState.CLOSED, CaseState.REJECTED)),
+               when=lambda c: c.state not in (CaseState.CLOSED, CaseState.REJECTED), roles=STAFF_OR_FIRM),
         Action(name="close", label=_("结案"), transitions=("close",), rule=permissions.lawyer_of_assigned_firm,
-               form=forms.CloseForm, service=services.case_close),
+               form=forms.CloseForm, service=services.case_close, roles=FIRM),
         Action(name="record_satisfaction", label=_("记录满意度"), rule=permissions.staff_or_assigned_firm,
                form=forms.SatisfactionForm, service=services.case_record_satisfaction,
-               when=lambda c: c.state == CaseState.CLOSED),
+               when=lambda c: c.state == CaseState.CLOSED, roles=STAFF_OR_FIRM),
     )
     return wf
 
