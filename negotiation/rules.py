@@ -609,10 +609,17 @@ def shift_hours(data: dict) -> list[dict]:
     return rows
 
 
-def term_cost(kind: str, data: dict, floor: Decimal | None) -> dict:
-    """Monthly payroll change for the employer and monthly pay per worker group against the floor;
-    for shift groups, the working hours net of each group's meal break."""
+def term_cost(kind: str, data: dict, floor: Decimal | None, allowance: Decimal | None = None) -> dict:
+    """Monthly payroll change for the employer and monthly pay per worker group against the floor that
+    applies to it — the minimum wage, or for standby without work the living allowance (`allowance`, as
+    validate_term checks it); for shift groups, the working hours net of each group's meal break. Money
+    is in yuan to the fen (3000.00 beside 3780.00, one format in a table)."""
     rows, total = [], Decimal(0)
+    if kind == "standby" and isinstance(data, dict) and not data.get("works_during_standby"):
+        floor, floor_kind = allowance, "living_allowance"
+    else:
+        floor_kind = "minimum_wage"
+    fen = Decimal("0.01")
     for g in (data.get("groups") or []) if isinstance(data, dict) else []:
         new = new_pay_of(kind, data, g)
         try:
@@ -625,11 +632,12 @@ def term_cost(kind: str, data: dict, floor: Decimal | None) -> dict:
         change = (new - base) * head
         total += change
         rows.append({
-            "name": g.get("name", ""), "headcount": head, "base_pay": base, "new_pay": new,
-            "change": change, "floor": floor, "gap": (new - floor) if floor is not None else None,
+            "name": g.get("name", ""), "headcount": head, "base_pay": base.quantize(fen), "new_pay": new.quantize(fen),
+            "change": change.quantize(fen), "floor": floor,
+            "gap": (new - floor).quantize(fen) if floor is not None else None,
             "below_floor": floor is not None and new < floor,
         })
-    out = {"groups": rows, "payroll_change": total}
+    out = {"groups": rows, "payroll_change": total.quantize(fen), "floor": floor, "floor_kind": floor_kind}
     if kind == "staggered":
         hours = shift_hours(data)
         out["hours"] = hours

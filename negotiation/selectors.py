@@ -129,7 +129,7 @@ def terms_for_page(negotiation) -> list:
 
 def cost_rows(negotiation, version: TermVersion, kind: str, wages=None):
     floor = wages.minimum_monthly if wages else None
-    return rules.term_cost(kind, version.data, floor)
+    return rules.term_cost(kind, version.data, floor, wages.living_allowance if wages else None)
 
 
 def version_pair(term: Term, a: int | None = None, b: int | None = None):

@@ -271,8 +271,8 @@ def term_versions(request, pk, term_pk):
     return render(request, "negotiation/term_versions.html", {
         "negotiation": neg, "term": term, "versions": versions, "left": left, "right": right, "wages": wages,
         "rows": sel.diff_fields(left.data if left else None, right.data if right else None),
-        "left_cost": rules.term_cost(term.kind, left.data, floor) if left else None,
-        "right_cost": rules.term_cost(term.kind, right.data, floor) if right else None,
+        "left_cost": rules.term_cost(term.kind, left.data, floor, wages.living_allowance) if left else None,
+        "right_cost": rules.term_cost(term.kind, right.data, floor, wages.living_allowance) if right else None,
     })
 
 
