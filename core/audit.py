@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 
+from . import batch
 from .middleware import current_request_id
 from .models import AuditEvent
 
@@ -18,10 +19,15 @@ def record(
     to_state: str = "",
     reason: str = "",
     data: dict | None = None,
+    batched: bool = False,
 ) -> AuditEvent:
-    """Append one event. `actor` None means the system (sweeps, timers)."""
+    """Append one event. `actor` None means the system (sweeps, timers).
+
+    `batched`: the write is part of a sweep's batch that has no savepoint per row (core.runner, batched
+    writes): the event is inserted with the batch's others in one statement when the batch ends, in the
+    same transaction (a failure rolls back the batch, events included)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=user,
         actor_label=(str(user) if user else SYSTEM_LABEL)[:120],
         action=action,
@@ -34,6 +40,14 @@ def record(
         data=data or {},
         request_id=current_request_id(),
     )
+    if batched and batch.defer(("audit",), event, _insert_many):
+        return event
+    event.save()
+    return event
+
+
+def _insert_many(events: list) -> None:
+    AuditEvent.objects.bulk_create(events, batch_size=500)
 
 
 def history(obj):

@@ -556,24 +556,23 @@ class _People:
 
 
 def _pass(pks, write, people: _People, message=None) -> int:
-    """`write(pk)` for each pk (the saved row, or None: nothing to do), `batch.BATCH` per transaction, then
-    one `notify_many` for the rows changed: `message(obj)` gives (kind, title, body, email)."""
+    """`write(pk)` for each pk (the saved row, or None: nothing to do) in batches (core.batch.in_batches),
+    then one `notify_many` per batch for the rows changed: `message(obj)` gives (kind, title, body, email)."""
     from notifications.bulk import Message, notify_many
 
-    n = 0
-    for chunk in batch.chunks(pks):
-        with transaction.atomic():
-            changed = [obj for obj in map(write, chunk) if obj is not None]
-            if changed and message is not None:
-                people.load(changed)
-                msgs = []
-                for obj in changed:
-                    kind, title, body, email = message(obj)
-                    msgs.append(Message(recipients=people.of(obj), kind=kind, title=title, body=body, email=email,
-                                        url=reverse("disputes:detail", args=[obj.pk]), obj=obj))
-                notify_many(msgs)
-        n += len(changed)
-    return n
+    def tell(changed):
+        if message is None:
+            return
+        people.load(changed)
+        head, _sep, tail = reverse("disputes:detail", args=[987654321]).partition("987654321")  # once a batch
+        msgs = []
+        for obj in changed:
+            kind, title, body, email = message(obj)
+            msgs.append(Message(recipients=people.of(obj), kind=kind, title=title, body=body, email=email,
+                                url=f"{head}{obj.pk}{tail}", obj=obj))
+        notify_many(msgs)
+
+    return batch.in_batches(pks, write, tell, lock=DisputeCase)
 
 
 def sweep(now) -> dict:

@@ -864,21 +864,21 @@ class _Recipients:
         return self.union(neg) + self.reps.get(neg.employer_id, [])
 
 
-def _in_batches(items, write, message=None) -> int:
+def _in_batches(items, write, message=None, *, lock=False) -> int:
     """`write(item)` for each item (the saved negotiation, or None: nothing to do), `batch.BATCH` per
     transaction, then one `notify_many` for the batch: `message(neg, recipients)` gives a Message or None."""
     from core import batch
     from notifications.bulk import notify_many
 
-    n = 0
-    for chunk in batch.chunks(items):
-        with transaction.atomic():
-            changed = [neg for neg in map(write, chunk) if neg is not None]
-            if changed and message is not None:
-                people = _Recipients(changed)
-                notify_many(m for m in (message(neg, people) for neg in changed) if m is not None)
-        n += len(changed)
-    return n
+    def tell(changed):
+        if message is not None:
+            people = _Recipients(changed)
+            notify_many(m for m in (message(neg, people) for neg in changed) if m is not None)
+
+    # lock: the items are negotiation ids (or rows starting with one): each batch locks its rows at once
+    return batch.in_batches(items, write, tell, lock=Negotiation if lock else None,
+                            key=(lambda item: item[0] if isinstance(item, tuple) else item),
+                            related=("union", "employer"))
 
 
 def _system_transition(pk, *, name, state, kwargs):
@@ -908,7 +908,8 @@ def _sweep(now: dt.datetime) -> dict:
         list(overdue.values_list("pk", flat=True)),
         lambda pk: _system_transition(pk, name="mark_overdue", state=State.PROPOSED, kwargs={}),
         lambda neg, people: Message(recipients=people.union(neg), kind="negotiation.overdue", obj=neg, url=_url(neg),
-                                    email=True, title=_("要约逾期未获回应：%(t)s，可申请劳动保障行政部门协调") % {"t": neg.title}))
+                                    email=True, title=_("要约逾期未获回应：%(t)s，可申请劳动保障行政部门协调") % {"t": neg.title}),
+        lock=True)
 
     reviewed = Negotiation.objects.filter(state=State.UNDER_REVIEW, review_ends__lt=today).order_by("pk")
     counts["effective"] = _in_batches(
@@ -916,12 +917,13 @@ def _sweep(now: dt.datetime) -> dict:
         lambda row: _system_transition(row[0], name="take_effect", state=State.UNDER_REVIEW,
                                        kwargs={"on": max(row[1] + dt.timedelta(days=1), row[2] or today)}),
         lambda neg, people: Message(recipients=people.both(neg), kind="negotiation.effective", obj=neg, url=_url(neg),
-                                    title=_("审查期届满无异议，集体合同已生效：%(t)s") % {"t": neg.title}))
+                                    title=_("审查期届满无异议，集体合同已生效：%(t)s") % {"t": neg.title}),
+        lock=True)
 
     ended = Negotiation.objects.filter(state=State.EFFECTIVE, term_end__lt=today).order_by("pk")
     counts["expired"] = _in_batches(
         list(ended.values_list("pk", flat=True)),
-        lambda pk: _system_transition(pk, name="expire", state=State.EFFECTIVE, kwargs={}))
+        lambda pk: _system_transition(pk, name="expire", state=State.EFFECTIVE, kwargs={}), lock=True)
 
     # Comment period closing within a day: tell the union once (the flag is audited on the negotiation).
     soon = now + dt.timedelta(days=1)

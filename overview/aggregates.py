@@ -21,8 +21,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import functools
+
 from django.db import connection, transaction
 from django.utils import timezone
+
+from core import batch
 
 WORKFLOWS = ("negotiation", "disputes", "legal")
 EPOCH = dt.date(1970, 1, 1)  # the day of the all-time rows
@@ -240,8 +244,11 @@ def _name_for(model) -> str | None:
 
 
 def on_object_changed(sender, obj, **kwargs):
+    """Each audited write refreshes its object's contribution; inside a batch of system writes (a sweep's
+    catch-up, core.batch.deferring) the batch's objects are refreshed together when it ends: one set of
+    statements per batch instead of per row, in the same transaction."""
     name = _name_for(sender)
-    if name:
+    if name and not batch.defer(("overview", name), obj.pk, functools.partial(refresh, name)):
         refresh(name, [obj.pk])
 
 

@@ -19,14 +19,14 @@ A flag that no longer holds (a decision date moved, documents requested) is clea
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Iterable
+from typing import Callable
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Region
+from core import batch
 from core.runner import run_edit
 from notifications.services import notify
 
@@ -44,11 +44,6 @@ WAITING_FOR_LAWYER = (CaseState.APPROVED, CaseState.OFFERED, CaseState.ACCEPTED)
 
 class _Unchanged(Exception):
     pass
-
-
-def _batches(ids: list[int]) -> Iterable[list[int]]:
-    for i in range(0, len(ids), BATCH):
-        yield ids[i:i + BATCH]
 
 
 def _flag(case_pk, field: str, value: bool, *, today: dt.date, when: Callable[[LegalAidCase], bool]) -> LegalAidCase | None:
@@ -81,14 +76,15 @@ class _Staff:
 
 def _run_rule(ids: list[int], field: str, value: bool, *, today, when, counts: dict, key: str | None,
               tell: Callable[[LegalAidCase], None] | None) -> None:
-    for batch in _batches(ids):
-        with transaction.atomic():
-            for pk in batch:
-                done = _flag(pk, field, value, today=today, when=when)
-                if done is not None and key:
-                    counts[key] += 1
-                    if tell:
-                        tell(done)
+    def after(changed):
+        if key:
+            counts[key] += len(changed)
+            if tell:
+                for case in changed:
+                    tell(case)
+
+    batch.in_batches(ids, lambda pk: _flag(pk, field, value, today=today, when=when), after, size=BATCH,
+                     lock=LegalAidCase)
 
 
 def sweep(now: dt.datetime) -> dict:

@@ -174,17 +174,19 @@ def test_batches_split_the_work_not_the_result(world, hand_built, monkeypatch):
 
 
 def test_a_row_changed_by_someone_else_meanwhile_is_skipped_and_its_batch_goes_on(world, hand_built, monkeypatch):
-    """The finding query saw O1 due; before its turn a person moved it on (here: started negotiation and the
-    flag recomputed). The runner re-checks under the lock: O1 is left alone, the others in its batch change."""
+    """The finding query saw O1 due; before its batch locked it a person changed it (here: the flag set by
+    someone else). The runner re-checks under the lock: O1 is left alone, the others in its batch change.
+    (Once the batch holds its rows' locks nobody else can change them until it commits.)"""
     o2 = case(world, "O2", limitation_due=D(2027, 3, 8), next_due=D(2027, 3, 8))
-    real_edit = services.run_edit
+    real_batches = batch.in_batches
 
-    def meanwhile(**kw):
-        if kw["pk"] == hand_built["O1"].pk:
-            DisputeCase.objects.filter(pk=kw["pk"]).update(is_overdue=True)
-        return real_edit(**kw)
+    def meanwhile(items, *args, **kw):
+        items = list(items)
+        if hand_built["O1"].pk in items:
+            DisputeCase.objects.filter(pk=hand_built["O1"].pk).update(is_overdue=True)
+        return real_batches(items, *args, **kw)
 
-    monkeypatch.setattr(services, "run_edit", meanwhile)
+    monkeypatch.setattr(batch, "in_batches", meanwhile)
     counts = services.sweep(_now())
     assert counts["overdue"] == 1
     assert not AuditEvent.objects.filter(object_id=str(hand_built["O1"].pk), action="flag_overdue").exists()
@@ -207,9 +209,10 @@ def _sweep_queries():
 
 def test_query_count_is_a_constant_plus_the_writes_of_each_due_row(world):
     """Nothing due: the six finding queries (one per rule). N due rows (overdue flags, Hohhot's and Baotou's
-    employers): those six, a constant per batch (the regions, the union staff above each, the employers'
-    representatives, one notification INSERT, the batch's savepoint) and k statements per row, the runner's
-    (savepoint, lock, validation, UPDATE, audit INSERT, release). Two sizes in one batch give the same k."""
+    employers): those six, a constant per batch, and one statement per row: its UPDATE (of the changed
+    columns only). Per batch: its savepoint, one SELECT … FOR UPDATE locking all its rows, the regions, the
+    union staff above each, the employers' representatives, one notification INSERT, one audit INSERT for
+    all its events, the overview refresh of all its rows (savepoint, 5 statements), the release."""
     assert len(_sweep_queries()) == 6
     ContentType.objects.get_for_model(DisputeCase)  # the audit's content type, cached per process
 
@@ -220,16 +223,17 @@ def test_query_count_is_a_constant_plus_the_writes_of_each_due_row(world):
     k = (len(q6) - len(q3)) // 3
     constant = len(q3) - 3 * k
     assert len(q3) == constant + 3 * k and len(q6) == constant + 6 * k
-    assert 6 < constant <= 6 + 7
-    for qs in (q3, q6):
+    assert k == 1 and constant == 6 + 16
+    for qs, n in ((q3, 3), (q6, 6)):
         # Work is found once per rule, recipients once per batch (the staff above each of the two regions,
-        # the employers' representatives), the notifications in one INSERT.
+        # the employers' representatives), the notifications and the audit events in one INSERT each.
         assert sum(q.startswith('SELECT "accounts_user"."id"') for q in qs) == 3
         assert sum(q.startswith('INSERT INTO "notifications_notification"') for q in qs) == 1
-    assert sum(q.startswith('INSERT INTO "core_auditevent"') for q in q3) == 3
-    assert sum(q.startswith('INSERT INTO "core_auditevent"') for q in q6) == 6
-    if connection.features.has_select_for_update:  # PostgreSQL: each row locked by the runner
-        assert sum("FOR UPDATE" in q and 'FROM "disputes_disputecase"' in q for q in q6) == 6
+        assert sum(q.startswith('INSERT INTO "core_auditevent"') for q in qs) == 1
+        assert sum(q.startswith('UPDATE "disputes_disputecase"') for q in qs) == n
+    assert AuditEvent.objects.filter(action="flag_overdue").count() == 9
+    if connection.features.has_select_for_update:  # PostgreSQL: the batch's rows locked in one statement
+        assert sum("FOR UPDATE" in q and 'FROM "disputes_disputecase"' in q for q in q6) == 1
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

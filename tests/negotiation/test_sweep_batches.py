@@ -131,17 +131,19 @@ def test_batches_split_the_work_not_the_result(world, hand_built, monkeypatch):
 
 
 def test_a_row_moved_on_meanwhile_is_skipped_and_its_batch_goes_on(world, hand_built, monkeypatch):
-    """The finding query saw P1 due; before its turn the employer answered (state accepted). Under the
-    runner's lock the expected state no longer holds (409): P1 is left alone, P2 still goes overdue."""
+    """The finding query saw P1 due; before its batch locked it the employer answered (state accepted).
+    Under the lock the expected state no longer holds (409): P1 is left alone, P2 still goes overdue.
+    (Once the batch holds its rows' locks nobody else can change them until it commits.)"""
     p2 = neg(world, "P2", state=State.PROPOSED, response_due=D(2027, 3, 8))
-    real = svc.run_transition
+    real = batch.in_batches
 
-    def meanwhile(**kw):
-        if kw["pk"] == hand_built["P1"].pk:
-            Negotiation.objects.filter(pk=kw["pk"]).update(state=State.ACCEPTED)
-        return real(**kw)
+    def meanwhile(items, *args, **kw):
+        items = list(items)
+        if hand_built["P1"].pk in items:
+            Negotiation.objects.filter(pk=hand_built["P1"].pk).update(state=State.ACCEPTED)
+        return real(items, *args, **kw)
 
-    monkeypatch.setattr(svc, "run_transition", meanwhile)
+    monkeypatch.setattr(batch, "in_batches", meanwhile)
     assert svc.sweep(NOW)["overdue"] == 1
     assert Negotiation.objects.get(pk=hand_built["P1"].pk).state == State.ACCEPTED
     assert Negotiation.objects.get(pk=p2.pk).state == State.OVERDUE
@@ -157,8 +159,10 @@ def _sweep_queries():
 
 def test_query_count_is_a_constant_plus_the_writes_of_each_due_row(world):
     """Nothing due: the four finding queries. N overdue proposals (both leagues): those four, a constant per
-    batch (the unions' negotiators, the employers' representatives, one notification INSERT, the batch's
-    savepoint) and k statements per row (the runner's). Two sizes give the same k."""
+    batch and one statement per row, its UPDATE. Per batch: its savepoint, one SELECT … FOR UPDATE locking
+    its rows (with their union and employer, which validation and the audit read), the unions' negotiators,
+    the employers' representatives, one notification INSERT, one audit INSERT, the overview refresh of all
+    its rows (savepoint, 5 statements), the release."""
     assert len(_sweep_queries()) == 4
     ContentType.objects.get_for_model(Negotiation)  # the audit's content type, cached per process
     for i in range(3):
@@ -170,8 +174,9 @@ def test_query_count_is_a_constant_plus_the_writes_of_each_due_row(world):
     k = (len(q6) - len(q3)) // 3
     constant = len(q3) - 3 * k
     assert len(q3) == constant + 3 * k and len(q6) == constant + 6 * k
-    assert 4 < constant <= 4 + 6
+    assert k == 1 and constant == 4 + 14
     for qs, n in ((q3, 3), (q6, 6)):
         assert sum(q.startswith('SELECT "accounts_user"."id"') for q in qs) == 2
         assert sum(q.startswith('INSERT INTO "notifications_notification"') for q in qs) == 1
-        assert sum(q.startswith('INSERT INTO "core_auditevent"') for q in qs) == n
+        assert sum(q.startswith('INSERT INTO "core_auditevent"') for q in qs) == 1
+        assert sum(q.startswith('UPDATE "negotiation_negotiation"') for q in qs) == n
