@@ -19,6 +19,11 @@ def test_staff_nm_overview_and_exports(story_browser, story_server, lang):
     assert SEEN[lang] in text, text
     for region in ("呼和浩特市", "包头市", "鄂尔多斯市"):
         assert region in text
+    # chart labels as drawn on screen (font size x the SVG's scale), not as declared: at least 12px
+    drawn = staff.eval_on_selector_all(
+        "main #disputes svg.ov-chart text, main svg.ov-chart text.ov-label",
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize) * e.getScreenCTM().a)")
+    assert drawn and min(drawn) >= 12, drawn
     exports = staff.eval_on_selector_all("main a[href^='/overview/export/']", "els => els.map(e => e.getAttribute('href'))")
     names = [h.split("?")[0] for h in exports]
     assert any(n.endswith(".csv") for n in names) and any(n.endswith(".xlsx") for n in names), exports
