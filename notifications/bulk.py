@@ -1,7 +1,7 @@
 """`notify_many`: the one writer of notifications (`notify` is one message through it; the sweeps'
 catch-up sends many, issue 14).
 
-One INSERT for all rows, a realtime event per row and one email task per `EMAIL_CHUNK` notifications to
+One INSERT for all rows, a realtime event per recipient and one email task per `EMAIL_CHUNK` notifications to
 be emailed (a task sends each mail on its own connection and has a time limit), both on commit.
 """
 from __future__ import annotations
@@ -51,9 +51,14 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
+    # One event per recipient (their page re-fetches its unread count): a sweep's batch that tells one
+    # member of staff about 40 cases sends them one message, not 40. It names the latest and the count.
+    latest: dict[int, tuple[Notification, int]] = {}
     for n in created:
-        realtime.publish(realtime.group_for("user", n.recipient_id), "notification", kind=n.kind, object=n.object_label,
-                         id=n.object_id, notification=n.pk)
+        latest[n.recipient_id] = (n, latest.get(n.recipient_id, (None, 0))[1] + 1)
+    for recipient_id, (n, count) in latest.items():
+        realtime.publish(realtime.group_for("user", recipient_id), "notification", kind=n.kind, object=n.object_label,
+                         id=n.object_id, notification=n.pk, count=count)
     ids = [n.pk for m in messages if m.email for n in m.rows if n.pk is not None]
     for i in range(0, len(ids), EMAIL_CHUNK):
         chunk = ids[i:i + EMAIL_CHUNK]

@@ -254,7 +254,7 @@ def test_every_publish_of_a_sweep_is_sent_after_its_batch_commits_on_one_event_l
 
     async def group_send(group, message):
         # the loop object itself is kept (not its id): a freed loop's id could be reused by the next one
-        sent.append((group, message.get("event"), asyncio.get_running_loop()))
+        sent.append((group, message.get("event"), asyncio.get_running_loop(), message.get("count")))
 
     monkeypatch.setattr(layer, "group_send", group_send)
     monkeypatch.setattr(realtime, "get_channel_layer", lambda: layer)
@@ -262,5 +262,9 @@ def test_every_publish_of_a_sweep_is_sent_after_its_batch_commits_on_one_event_l
     assert counts["overdue"] == 3
     changed = [s for s in sent if not s[0].startswith("user.") and s[1] == "changed"]
     told = [s for s in sent if s[0].startswith("user.") and s[1] == "notification"]
-    assert len(changed) == 3 and len(told) == 3 * 3  # staff_nm, staff_hh and the employer's rep per case
+    # one event per person told (staff_nm, staff_hh, the employer's rep), saying how many are new: their page
+    # re-fetches its unread count once, not once per case
+    assert len(changed) == 3 and len(told) == 3 and len({s[0] for s in told}) == 3
+    assert {s[3] for s in told} == {3}
+    assert Notification.objects.filter(kind="dispute.overdue").count() == 3 * 3
     assert len({s[2] for s in sent}) == 1
