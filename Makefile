@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Server processes. Python runs one request's code at a time per process, so one process serves at most
+# about one core's worth of pages: with Redis (the channel layer every process shares) one per core;
+# without it (the in-memory channel layer lives in one process) one.
+WORKERS ?= $(if $(REDIS_URL),$(shell nproc),1)
 SYS_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils gettext
 BROWSER_PACKAGES := chromium
 
@@ -39,9 +43,9 @@ migrate: venv
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-serve:  ## uvicorn: half daphne's websocket fan-out time in bench/ws_bench.py (issue 14)
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --ws websockets --lifespan off config.asgi:application
+serve:  ## uvicorn: half daphne's websocket fan-out time in bench/ws_bench.py (issue 14); WORKERS processes
+	@echo "Serving on http://$(HOST):$(PORT)/ with $(WORKERS) worker process(es)  (Ctrl-C to stop)"
+	$(BIN)/uvicorn --host $(HOST) --port $(PORT) --workers $(WORKERS) --ws websockets --lifespan off config.asgi:application
 
 run: sysdeps venv seed serve  ## everything: system packages, virtualenv, database, demo data, ASGI server
 

@@ -7,7 +7,8 @@ postgresql://postgres@127.0.0.1:5432/postgres), migrated and seeded with the dem
 in turn: --sizes negotiations *and* as many dispute cases, three quarters of them the demo dairy's
 (the demo negotiator's union, in 呼和浩特's region subtree), the rest spread over the other demo
 employers, with `updated_at` / `filed_on` spread over a year so the lists' order means something
-(VACUUM ANALYZE after each growth). One daphne (or uvicorn) process serves the whole run.
+(VACUUM ANALYZE after each growth). One uvicorn server (--workers processes, default one per core, as
+`make serve` runs it with Redis; or one daphne process) serves the whole run.
 
 At each size every page is loaded open-loop (http_load.load: latency counts from when a request was
 due) at --rate for --seconds, split into --rounds slices taken in turn over the pages, so a burst of
@@ -194,7 +195,9 @@ def main():
     ap.add_argument("--rate", type=float, default=50)
     ap.add_argument("--seconds", type=float, default=20, help="per page and size, over all rounds")
     ap.add_argument("--rounds", type=int, default=2, help="slices per page, taken in turn over the pages")
-    ap.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
+    ap.add_argument("--server", choices=["daphne", "uvicorn"], default="uvicorn")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                    help="uvicorn worker processes (as `make serve` with Redis: one per core)")
     ap.add_argument("--pages", default="", help="comma-separated labels to run (default: all)")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -203,7 +206,10 @@ def main():
     url = admin.rsplit("/", 1)[0] + "/" + name
     make_database(name, admin)
     env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings")
-    env.pop("REDIS_URL", None)
+    if args.workers > 1:  # several processes share the channel layer only through Redis
+        env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+    else:
+        env.pop("REDIS_URL", None)
     os.environ.update(env)
     proc = None
     summary: dict = {}
@@ -216,7 +222,7 @@ def main():
         cmd = ([str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
                if args.server == "daphne" else
                [str(bin_dir / "uvicorn"), "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                "config.asgi:application"])
+                "--workers", str(args.workers), "--ws", "websockets", "--lifespan", "off", "config.asgi:application"])
         log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"{name}-server.log"
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
         for _ in range(100):
@@ -226,7 +232,7 @@ def main():
             except OSError:
                 time.sleep(0.1)
         git = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-        print(f"{args.server} on PostgreSQL ({name}), code at {ROOT} ({git or 'no git'}), {os.cpu_count()} cpus; "
+        print(f"{args.server} ({args.workers if args.server == 'uvicorn' else 1} process(es)) on PostgreSQL ({name}), code at {ROOT} ({git or 'no git'}), {os.cpu_count()} cpus; "
               f"{args.rate}/s for {args.seconds}s per page and size in {args.rounds} rounds; server log {log_path}")
         for size in sizes:
             t = time.perf_counter()
