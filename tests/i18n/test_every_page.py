@@ -170,11 +170,25 @@ def demo(django_db_setup, django_db_blocker):
     try:
         with override_settings(PASSWORD_HASHERS=FAST_HASHER), django_db_blocker.unblock(), transaction.atomic():
             call_command("seed_demo", stdout=io.StringIO())
+            public = PUBLIC_PAGES + comment_links()
             data, keys = collect_data()
-            yield data, collect_codes(keys)
+            yield data, collect_codes(keys), public
             transaction.set_rollback(True)
     finally:
         request_log.setLevel(level)
+
+
+def comment_links() -> list[str]:
+    """An employee's comment page (public, by a one-time link): a fresh link for each draft out for comments."""
+    from negotiation import services
+    from negotiation.models import PublishedDraft, State
+
+    urls = []
+    for draft in PublishedDraft.objects.filter(negotiation__state=State.COMMENTS).select_related("negotiation__union"):
+        union_rep = draft.negotiation.union.members.filter(is_active=True, role="union_negotiator").first()
+        for _link, token in services.links_issue(draft=draft, actor=union_rep, count=1, submission_key=f"i18n-{draft.pk}"):
+            urls.append(f"/negotiations/{draft.negotiation_id}/c/{token}/")
+    return urls
 
 
 def object_pages(user) -> list[str]:
@@ -245,13 +259,13 @@ def check_pages(lang: str, who: str, pages: dict, data: list[str], codes: set[st
 def test_every_page_in_both_languages(demo):
     from accounts.models import User
 
-    data, codes = demo
+    data, codes, public = demo
     failures: list[str] = []
     counts = defaultdict(int)
     for lang in ("en", "zh-hans"):
         anon = Client()
         anon.cookies["django_language"] = lang
-        pages = walk(anon, PUBLIC_PAGES)
+        pages = walk(anon, public)
         counts[lang] += len(pages)
         check_pages(lang, "anonymous", pages, data, codes, failures)
         for username in LOGINS:
@@ -263,6 +277,7 @@ def test_every_page_in_both_languages(demo):
             counts[lang] += len(pages)
             check_pages(lang, username, pages, data, codes, failures)
     assert counts["en"] > 100 and counts["en"] == counts["zh-hans"], dict(counts)
+    assert any("/c/" in url for url in public), "no draft out for comments in the demo: the employee's page is not walked"
     unique = list(dict.fromkeys(failures))
     if os.environ.get("I18N_REPORT"):  # the whole list, for fixing many at once
         with open(os.environ["I18N_REPORT"], "w", encoding="utf-8") as f:
