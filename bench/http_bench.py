@@ -63,7 +63,7 @@ def setup() -> dict:
     for name, user in users.items():
         s = SessionStore()
         s["_auth_user_id"] = str(user.pk)
-        s["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        s["_auth_user_backend"] = "accounts.backends.ModelBackend"
         s["_auth_user_hash"] = user.get_session_auth_hash()
         s.create()
         cookies[name] = s.session_key

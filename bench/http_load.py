@@ -74,7 +74,7 @@ def build(rows: int) -> tuple[str, int]:
     ], batch_size=1000)
     s = SessionStore()
     s["_auth_user_id"] = str(user.pk)
-    s["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    s["_auth_user_backend"] = "accounts.backends.ModelBackend"
     s["_auth_user_hash"] = user.get_session_auth_hash()
     s.create()
     neg = Negotiation.objects.filter(union=union).order_by("-pk").first()

@@ -111,7 +111,7 @@ def seed(n: int):
         ("start_rounds", {}),
     ):
         run_transition(model=Negotiation, pk=neg.pk, actor=None, name=name, kwargs=kw)
-    backend = "django.contrib.auth.backends.ModelBackend"
+    backend = "accounts.backends.ModelBackend"
     from importlib import import_module
 
     SessionStore = import_module(settings.SESSION_ENGINE).SessionStore

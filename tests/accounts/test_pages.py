@@ -74,3 +74,17 @@ def test_my_account_page_shows_who_and_where(world, client_for):
     assert "My account" in body and "Employer representative" in body
     r = Client().get("/accounts/me/")
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_a_signed_in_request_reads_the_user_with_organisation_and_region_in_one_query(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    r = client.post("/accounts/login/", {"username": "staff_hh_t", "password": "pw-for-tests-123"})
+    assert r.status_code == 302
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/accounts/me/").content.decode()
+    assert world.users.staff_hh.organisation.region.name in body
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert sum('FROM "accounts_user"' in q for q in sql) == 1
+    assert not any(q.startswith('SELECT "accounts_organisation"') or q.startswith('SELECT "accounts_region"') for q in sql)
