@@ -117,9 +117,12 @@ def send_many(messages: list) -> None:
     async def send_all():
         import asyncio
 
-        groups = list(by_group.items())
-        for i in range(0, len(groups), 100):  # a bounded number in flight
-            await asyncio.gather(*(send_group(g, items) for g, items in groups[i:i + 100]))
+        # The objects' own groups first (the pages someone is looking at), then people's notification groups.
+        objects = [item for item in by_group.items() if not item[0].startswith("user.")]
+        people = [item for item in by_group.items() if item[0].startswith("user.")]
+        for groups in (objects, people):
+            for i in range(0, len(groups), 100):  # a bounded number in flight
+                await asyncio.gather(*(send_group(g, items) for g, items in groups[i:i + 100]))
 
     async_to_sync(send_all)()
 
@@ -207,7 +210,7 @@ def _object_changed(sender, obj, from_state=None, to_state=None, **kwargs) -> No
     from . import workflow
 
     wf = workflow.for_model(obj)
-    if wf is not None:
+    if wf is not None and wf.state_narrows_scope:
         if getattr(_scope_changes, "groups", None) is None:
             _scope_changes.groups = set()
         _scope_changes.groups.add(wf.group(obj))

@@ -124,6 +124,11 @@ class Workflow:
     consumer: Any = None  # a core.consumers.ObjectConsumer subclass; defaults to the generic one
     route: str = ""  # websocket path segment: /ws/<route>/<id>/ (default: the name plus "s")
     list_url: Callable[[], str] | None = None  # where to go when an action made the object invisible to its actor
+    # Whether a change of state can take the object out of someone's scope (a legal-aid case a firm declined
+    # leaves the firm). When it can, the event of every state change makes open sockets re-check their scope
+    # first (a query per kind of viewer); a workflow whose scope a state change never narrows says False
+    # (checked by tests/realtime/test_scope_narrowing.py).
+    state_narrows_scope: bool = True
 
     def __post_init__(self):
         self.group_kind = self.group_kind or self.name

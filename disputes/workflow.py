@@ -41,6 +41,7 @@ workflow = Workflow(
     object_kw="case",
     detail_url=_detail_url,
     route="disputes",
+    state_narrows_scope=False,  # disputes_visible_to: region, employer, union; never the state
     event_labels={
         "open": _("登记案件"),
         "evidence_add": _("提交材料"),

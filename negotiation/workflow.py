@@ -73,6 +73,10 @@ workflow = Workflow(
     consumer=NegotiationConsumer,
     event_labels=EVENT_LABELS,
     state_groups=STATE_GROUPS,
+    # The scope (negotiations_visible_to) only widens with the state: the employer sees a negotiation once a
+    # proposal was served (proposed_at), the bureau once coordination was requested or the contract filed;
+    # those dates are never cleared. No state change takes a negotiation away from anyone.
+    state_narrows_scope=False,
 ).add(
     Action("edit", _("修改基本信息"), p.is_union_side, svc.negotiation_update, form=f.NegotiationEditForm, when=_editable),
     Action("propose", _("发出要约"), p.is_union_side, svc.proposal_submit, transitions=("propose",),

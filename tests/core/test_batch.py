@@ -58,3 +58,39 @@ def test_a_batch_sends_its_events_after_the_commit_in_order_and_drops_rolled_bac
     assert len(sent) == 1
     groups = [(g, m["n"]) for g, m in sent[0]]
     assert groups == [("negotiation.1", 1), ("negotiation.1", 2)]
+
+
+def test_send_many_sends_the_objects_groups_before_peoples_and_keeps_each_groups_order(monkeypatch):
+    sent = []
+
+    class Layer:
+        async def group_send(self, group, message):
+            sent.append((group, message["n"]))
+
+    monkeypatch.setattr(realtime, "get_channel_layer", lambda: Layer())
+    realtime.send_many([("user.1", {"n": 1}), ("negotiation.5", {"n": 2}), ("user.1", {"n": 3}),
+                        ("user.2", {"n": 4}), ("negotiation.5", {"n": 5})])
+    assert sent[:2] == [("negotiation.5", 2), ("negotiation.5", 5)]
+    assert [n for g, n in sent if g == "user.1"] == [1, 3] and len(sent) == 5
+
+
+def test_one_runner_write_sends_its_event_and_its_notifications_together_after_commit(
+        world, django_capture_on_commit_callbacks, monkeypatch):
+    """A suspension tells the other side (worklist.receivers): the page's own event and those notifications
+    leave in one send_many after the commit, the negotiation's group first."""
+    import datetime as dt
+
+    from negotiation import services as ns
+    from negotiation.models import State
+    from tests.negotiation.conftest import walk
+
+    batches = []
+    monkeypatch.setattr(realtime, "send_many", lambda messages: batches.append(list(messages)))
+    neg = walk(world, State.IN_ROUNDS)
+    batches.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        ns.negotiation_suspend(negotiation=neg, actor=world.users.negotiator_a, reason="疫情防控",
+                               next_date=dt.date.today() + dt.timedelta(days=30))
+    assert len(batches) == 1
+    groups = [g for g, _m in batches[0]]
+    assert f"negotiation.{neg.pk}" in groups and any(g.startswith("user.") for g in groups)

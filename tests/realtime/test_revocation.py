@@ -147,9 +147,11 @@ async def test_event_after_an_idle_hour_costs_no_query(world, ws, negotiation, s
         await comm.disconnect()
 
 
-async def test_state_change_costs_one_scope_query_per_kind_of_viewer(world, ws, sql):
-    """Four union negotiators and one employer representative watch; a state change makes them re-check
-    that the negotiation is still theirs: 2 queries (one per kind of viewer), not 5 (or 10)."""
+async def test_a_negotiations_state_change_costs_no_scope_query(world, ws, sql):
+    """Four union negotiators and one employer representative watch; no state change narrows a
+    negotiation's scope (Workflow.state_narrows_scope=False, checked in tests/realtime/test_scope_narrowing.py),
+    so the event reaches every socket without a re-check: no query (a legal-aid case's state change does
+    re-check: test_case_declined_by_the_firm_closes_that_firms_socket_staff_stay)."""
     watched = await database_sync_to_async(_proposed)(world, "观察")
     people = [world.users.negotiator_a, *await database_sync_to_async(negotiators)(world, 3), world.users.employer_a]
     socks = [await negotiation_socket(ws, watched, u) for u in people]
@@ -157,10 +159,9 @@ async def test_state_change_costs_one_scope_query_per_kind_of_viewer(world, ws, 
     before = len(sql)
     await move(watched, "accept", text="同意协商")
     for comm in socks:
-        assert (await next_event(comm, "transition"))["state"] == "accepted"
-    checks = socket_checks(sql.statements[before:])
-    assert len(checks) == 2
-    assert sum('"union_id" = %s' in q for q in checks) == 1 and sum('"employer_id" = %s' in q for q in checks) == 1
+        msg = await next_event(comm, "transition")
+        assert msg["state"] == "accepted" and "recheck" not in msg
+    assert socket_checks(sql.statements[before:]) == []
 
     for comm in socks:
         assert await comm.receive_nothing(timeout=0.2)  # nobody was closed
