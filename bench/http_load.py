@@ -82,12 +82,22 @@ def build(rows: int) -> tuple[str, int]:
 
 
 async def _one(host, port, path, cookie, due, results, pool):
+    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: sessionid={cookie}\r\n"
+               f"Accept-Language: zh-hans\r\nConnection: keep-alive\r\n\r\n").encode()
     try:
+        reused = bool(pool)
         reader, writer = pool.pop() if pool else await asyncio.open_connection(host, port)
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: sessionid={cookie}\r\n"
-                     f"Accept-Language: zh-hans\r\nConnection: keep-alive\r\n\r\n".encode())
+        writer.write(request)
         await writer.drain()
         status_line = await reader.readline()
+        if not status_line and reused:
+            # The server closed this idle keep-alive connection (uvicorn after 5 s): a browser would open a
+            # new one and send again, so does this client (the time still counts from `due`).
+            writer.close()
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(request)
+            await writer.drain()
+            status_line = await reader.readline()
         status = int(status_line.split()[1])
         length, chunked, close = 0, False, False
         while True:
