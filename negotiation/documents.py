@@ -156,8 +156,20 @@ def build_agreement(negotiation) -> registry.Built:
     )
 
 
+def _term_counts(negotiation) -> tuple[int, int]:
+    """(terms, terms in force with a current version), counted once per negotiation object: the
+    documents panel asks both the agreement's and the proposal's question on every page view."""
+    cached = negotiation.__dict__.get("_xs_term_counts")
+    if cached is None:
+        from django.db.models import Count, Q
+
+        c = negotiation.terms.aggregate(n=Count("pk"), live=Count("pk", filter=Q(is_removed=False, current__isnull=False)))
+        cached = negotiation.__dict__["_xs_term_counts"] = (c["n"], c["live"])
+    return cached
+
+
 def agreement_applies(negotiation) -> Decision:
-    if not negotiation.terms.filter(is_removed=False, current__isnull=False).exists():
+    if not _term_counts(negotiation)[1]:
         return Decision.deny(gettext("尚无条款，无法生成合同文本。"))
     return Decision.allow()
 
@@ -184,7 +196,7 @@ def build_proposal(negotiation) -> registry.Built:
 
 
 def proposal_applies(negotiation) -> Decision:
-    if not negotiation.terms.exists():
+    if not _term_counts(negotiation)[0]:
         return Decision.deny(gettext("要约尚无条款。"))
     return Decision.allow()
 
@@ -298,7 +310,7 @@ def register() -> None:
         key="minutes", label=_("协商会议纪要"), model="negotiation.round", template_version="minutes-1",
         build=build_minutes, visible_to=rounds_visible_to,
         owner_model=neg, owner=lambda rnd: rnd.negotiation,
-        targets=lambda negotiation: negotiation.rounds.order_by("number"),
+        targets=lambda negotiation: negotiation.rounds.all(),  # Round.Meta orders by number; a page's prefetch serves it
         target_label=lambda rnd: gettext("第%(n)s次协商会议纪要") % {"n": rnd.number},
     ))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import segno
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -102,12 +103,13 @@ def _detail_context(request, neg):
         t.cost = sel.cost_rows(neg, t.current, t.kind, wages) if t.current else None
     draft = neg.drafts.order_by("-number").first()
     representatives = list(neg.representatives.all()) if content else []
+    prefetch_related_objects([neg], "rounds")  # the page's meetings and the documents panel's minutes
     return {
         **_live_context(request, neg),
         "terms": terms, "wages": wages,
         "representatives": representatives,
         "content_hidden": not content,
-        "rounds": list(neg.rounds.all()),
+        "rounds": list(neg.rounds.all()),  # prefetched
         "votes": list(neg.votes.all()[:3]),
         "draft": draft,
         "can_edit_terms": perms.can_edit_terms(user, neg),

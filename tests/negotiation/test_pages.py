@@ -218,3 +218,29 @@ def test_detail_query_count_bounded(world, client_for, django_assert_max_num_que
         assert c.get(detail(neg)).status_code == 200
     with django_assert_max_num_queries(5):  # the live fragment: state, buttons and timeline only (was 13)
         assert c.get(reverse("negotiation:live_fragment", args=[neg.pk])).status_code == 200
+
+
+def test_detail_page_query_count_does_not_grow_with_terms_and_rounds(world, client_for):
+    """The detail page reads each kind of child once (terms with their versions, representatives, rounds
+    shared by the page and the documents panel's minutes, votes, drafts, events, documents)."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.negotiation.conftest import PAY_TERM
+
+    neg = walk(world, State.IN_ROUNDS)
+    c = client_for(world.users.negotiator_a)
+    url = reverse("negotiation:detail", args=[neg.pk])
+    c.get(url)
+    with CaptureQueriesContext(connection) as first:
+        assert c.get(url).status_code == 200
+    for i in range(3):
+        svc.term_add(negotiation=neg, actor=world.users.negotiator_a, kind="pay", title=f"补充条款{i}", data=PAY_TERM)
+        svc.round_record(negotiation=neg, actor=world.users.negotiator_a, held_on=dt.date.today(), attendees="双方代表",
+                         recorder="记录员", minutes=f"第{i}次补充会议")
+    with CaptureQueriesContext(connection) as more:
+        body = c.get(url).content.decode()
+    assert "补充条款2" in body and "第2次补充会议" in body
+    assert len(more.captured_queries) == len(first.captured_queries) <= 16
