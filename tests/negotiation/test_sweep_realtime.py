@@ -40,7 +40,10 @@ def test_sweep_leaves_open_review_alone_and_notifies_comment_closing(world):
 
 def test_changes_publish_on_commit_with_version(world, monkeypatch, django_capture_on_commit_callbacks):
     sent = []
+    # a write's events leave together after its commit (realtime.send_many), each a full message
     monkeypatch.setattr(realtime, "send_now", lambda group, event, payload: sent.append((group, event, payload)))
+    monkeypatch.setattr(realtime, "send_many",
+                        lambda messages: sent.extend((g, m["event"], m) for g, m in messages))
     neg = walk(world, State.IN_ROUNDS)
     group = realtime.group_for("negotiation", neg.pk)
     with django_capture_on_commit_callbacks(execute=True):
