@@ -112,7 +112,8 @@ def deferring():
     inside the transaction, once per key with every item deferred under it, keys in the order first used.
     On an error nothing deferred runs (the transaction rolls back anyway). Nested blocks join the outer
     one. Deferred work must be a recomputation from the database (so an item whose row a savepoint later
-    rolled back is merely recomputed to what it was), never a record of the change itself."""
+    rolled back is merely recomputed to what it was), or belong to a write that has no savepoint of its own
+    (the runner's batched system writes: their audit events), whose failure rolls back the whole batch."""
     if _pending.get() is not None:
         yield
         return

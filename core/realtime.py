@@ -74,8 +74,8 @@ def _message(group: str, event: str, payload: dict) -> dict:
     return {"version": next_version(), **payload, "type": EVENT_TYPE, "group": group, "event": event, "ts": time.time()}
 
 
-# A batch of writes (core.batch.in_batches) collects its events in an outbox and sends them together after
-# its commit, in order, from one coroutine: one hop to the event loop per batch, not one per message.
+# A runner write (and a sweep's whole batch, core.batch.in_batches) collects its events in an outbox and
+# sends them together after the commit from one coroutine: one hop to the event loop, not one per message.
 _outbox = contextvars.ContextVar("realtime_outbox", default=None)
 
 
